@@ -1,0 +1,37 @@
+"""The core must import and work without Qt (napari-style contract)."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+
+import painxai_gui
+
+
+def _core_modules() -> list[str]:
+    names = []
+    for info in pkgutil.walk_packages(painxai_gui.__path__, "painxai_gui."):
+        if info.name.startswith("painxai_gui.gui"):
+            continue
+        names.append(info.name)
+    return names
+
+
+def test_core_imports_with_qt_blocked():
+    modules = _core_modules()
+    assert "painxai_gui.cli" in modules
+    code = (
+        "import sys, importlib\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('PySide6', 'PyQt5', 'PyQt6', 'pyqtgraph', 'superqt', 'qtpy'):\n"
+        "            raise ImportError('Qt is blocked for the core: ' + name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        f"for m in {modules!r}:\n"
+        "    importlib.import_module(m)\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.strip().endswith("ok")
