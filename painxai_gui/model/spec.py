@@ -1,0 +1,136 @@
+"""The model sidecar (`<model>.json`): class names, input size, colour mode, preprocessing.
+
+The sidecar is what makes a bare Keras file usable: the app and the CLI apply
+exactly the preprocessing that training used. Preprocessing is
+``x = pixel * scale + offset - mean[c]`` on pixels in 0..255, in the given
+channel order, after resizing to ``input_size``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from painxai_gui.errors import ModelFileError
+
+SIDECAR_FORMAT = "painxai-model-sidecar"
+SIDECAR_VERSION = 1
+COLOR_MODES = ("rgb", "bgr", "grayscale")
+
+#: VGG-Face training-set mean (Parkhi et al. 2015), RGB, on the 0..1 scale.
+VGGFACE_MEAN_RGB = (129.1863 / 255.0, 104.7624 / 255.0, 93.5940 / 255.0)
+THESIS_CLASSES = ("pain", "disgust", "happiness")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What a model expects and what its outputs mean."""
+
+    class_names: tuple[str, ...]
+    input_size: tuple[int, int] = (224, 224)  # (height, width)
+    color_mode: str = "rgb"
+    scale: float = 1.0 / 255.0
+    offset: float = 0.0
+    mean: tuple[float, ...] = VGGFACE_MEAN_RGB
+    architecture: str | None = None  # e.g. "vggface" for weights-only files
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def channels(self) -> int:
+        return 1 if self.color_mode == "grayscale" else 3
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    def validate(self, where: str | Path | None = None) -> "ModelSpec":
+        if not self.class_names:
+            raise ModelFileError("sidecar lists no class names", where)
+        if self.color_mode not in COLOR_MODES:
+            raise ModelFileError(f"colour mode {self.color_mode!r} is not one of {COLOR_MODES}", where)
+        if len(self.input_size) != 2 or min(self.input_size) < 1:
+            raise ModelFileError(f"input size {self.input_size!r} is not (height, width)", where)
+        if len(self.mean) not in (1, self.channels):
+            raise ModelFileError(f"mean has {len(self.mean)} values for {self.channels} channel(s)", where)
+        if not np.isfinite([self.scale, self.offset, *self.mean]).all():
+            raise ModelFileError("preprocessing contains NaN or infinity", where)
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(format=SIDECAR_FORMAT, version=SIDECAR_VERSION)
+        data["class_names"] = list(self.class_names)
+        data["input_size"] = list(self.input_size)
+        data["mean"] = list(self.mean)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], where: str | Path | None = None) -> "ModelSpec":
+        if not isinstance(data, dict):
+            raise ModelFileError("sidecar is not a JSON object", where)
+        version = data.get("version", SIDECAR_VERSION)
+        if not isinstance(version, int) or version > SIDECAR_VERSION:
+            raise ModelFileError(f"sidecar version {version!r} is newer than this tool understands", where)
+        known = {f for f in cls.__dataclass_fields__}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        kwargs.setdefault("extra", {})
+        kwargs["extra"] = {**kwargs["extra"], **{k: v for k, v in data.items() if k not in known | {"format", "version"}}}
+        try:
+            kwargs["class_names"] = tuple(str(c) for c in data["class_names"])
+            for key in ("input_size", "mean"):
+                if key in kwargs:
+                    kwargs[key] = tuple(kwargs[key])
+            spec = cls(**kwargs)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelFileError(f"sidecar is malformed ({exc})", where) from None
+        return spec.validate(where)
+
+    def with_classes(self, names: tuple[str, ...]) -> "ModelSpec":
+        return replace(self, class_names=tuple(names))
+
+
+def sidecar_path(model_path: str | Path) -> Path:
+    """``weights/model.h5`` -> ``weights/model.json`` (``x.weights.h5`` -> ``x.json``)."""
+    path = Path(model_path)
+    name = path.name
+    for suffix in (".weights.h5", ".keras", ".hdf5", ".h5"):
+        if name.endswith(suffix):
+            return path.with_name(name[: -len(suffix)] + ".json")
+    return path.with_suffix(".json")
+
+
+def read_sidecar(path: str | Path) -> ModelSpec:
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelFileError("sidecar file not found", path) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelFileError(f"sidecar is not readable JSON ({exc})", path) from None
+    return ModelSpec.from_json(data, path)
+
+
+def write_sidecar(spec: ModelSpec, path: str | Path) -> Path:
+    """Write atomically (temp file + os.replace)."""
+    path = Path(path)
+    spec.validate(path)
+    fd, tmp = tempfile.mkstemp(prefix=".sidecar-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(spec.to_json(), fh, indent=2)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def vggface_spec(class_names: tuple[str, ...] = THESIS_CLASSES, mean: tuple[float, ...] = VGGFACE_MEAN_RGB) -> ModelSpec:
+    """The thesis's best setting: pixels /255, then per-channel mean centring."""
+    return ModelSpec(class_names=tuple(class_names), mean=tuple(mean), architecture="vggface")
