@@ -1,0 +1,77 @@
+"""`painxai explain IMAGE... --model PATH --methods ... --out panel.png`: a figure panel, headless."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def register(sub) -> None:
+    p = sub.add_parser("explain", help="explain images with chosen methods and write a figure panel",
+                       description=__doc__)
+    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files, or skimage:astronaut for a sample photo")
+    p.add_argument("--model", required=True, help="model file (.keras, .h5, weights + sidecar)")
+    p.add_argument("--methods", default="thesis",
+                   help="comma-separated method ids, or 'thesis' (all thesis methods) or 'all'")
+    p.add_argument("--labels", default=None, help="comma-separated true labels, one per image")
+    p.add_argument("--target", default="predicted", help="predicted (default), true, a class name or index")
+    p.add_argument("--out", required=True, help="panel file: .png, .pdf or .svg")
+    p.add_argument("--dpi", type=int, default=300)
+    p.add_argument("--option", action="append", default=[], metavar="METHOD.NAME=VALUE",
+                   help="method option, e.g. lime.num_samples=500 or lrp.epsilon.epsilon=0.01 (repeatable)")
+    p.add_argument("--no-crop", action="store_true", help="images are face crops already: do not detect faces")
+    p.add_argument("--npy", default=None, metavar="DIR", help="also save raw attributions as .npy files here")
+    p.add_argument("--allow-lambda", action="store_true", help="load models with Lambda layers (runs their code)")
+    p.set_defaults(func=run)
+
+
+def parse_methods(text: str) -> list[str]:
+    from painxai_gui.explain import METHODS, THESIS_METHODS
+
+    if text == "thesis":
+        return list(THESIS_METHODS)
+    if text == "all":
+        return list(METHODS)
+    return [m.strip() for m in text.split(",") if m.strip()]
+
+
+def parse_options(items: list[str], methods: list[str]) -> dict[str, dict]:
+    """``lrp.epsilon.epsilon=0.01`` -> {"lrp.epsilon": {"epsilon": 0.01}} (values parsed as JSON when possible)."""
+    options: dict[str, dict] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        method, dot, name = key.rpartition(".")
+        if not sep or not dot or method not in methods:
+            raise SystemExit(f"painxai: error: --option {item!r} must be METHOD.NAME=VALUE for a chosen method")
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError:
+            parsed = value
+        options.setdefault(method, {})[name] = parsed
+    return options
+
+
+def run(args: argparse.Namespace) -> int:
+    from painxai_gui.cli.common import progress_bar, read_image, reported_errors
+    from painxai_gui.export.panel_job import PanelItem, make_panel
+    from painxai_gui.model import load_model
+
+    methods = parse_methods(args.methods)
+    options = parse_options(args.option, methods)
+    labels = args.labels.split(",") if args.labels else [None] * len(args.images)
+    if len(labels) != len(args.images):
+        raise SystemExit(f"painxai: error: {len(labels)} labels for {len(args.images)} images")
+    with reported_errors():
+        items = [PanelItem(read_image(s), s, lab, is_crop=args.no_crop) for s, lab in zip(args.images, labels)]
+        loaded = load_model(args.model, allow_lambda=args.allow_lambda)
+        update, close = progress_bar("explaining", len(items))
+        try:
+            result = make_panel(items, loaded, methods, Path(args.out), options=options, target=args.target,
+                                crop_faces=not args.no_crop, dpi=args.dpi, npy_dir=args.npy, progress=update)
+        finally:
+            close()
+    for note in result.notes:
+        print(f"note: {note}")
+    print(f"wrote {result.path} ({len(result.rows)} rows x {len(methods)} methods) and {result.record_path}")
+    return 0

@@ -1,0 +1,1 @@
+"""Export: colour policy, figure panels (PNG/PDF/SVG) with a reproducibility record, raw heatmaps."""

@@ -1,0 +1,167 @@
+"""From images to a finished panel: crop faces, predict, explain every method, compose, record.
+
+The CLI (`painxai explain`) and the GUI's panel dialog both call
+:func:`make_panel`, so a panel looks and is recorded the same whichever made it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from painxai_gui.errors import ExplainError, ExportError
+from painxai_gui.export.panel import PanelCell, PanelRow, compose_panel
+
+
+@dataclass(frozen=True)
+class PanelItem:
+    """One requested row: an RGB image (full photo or crop), where it came from, its true label."""
+
+    image: np.ndarray
+    source: str
+    true_label: str | None = None
+    is_crop: bool = False  # True when the image is already a face crop (e.g. from the app)
+
+
+@dataclass
+class PanelResult:
+    path: Path
+    record_path: Path
+    rows: list[PanelRow]
+    notes: list[str] = field(default_factory=list)
+
+
+def face_crop(image: np.ndarray, notes: list[str], source: str, cropper=None) -> np.ndarray:
+    """The 256x256 face crop of a photo; the whole image (resized) when no face is found."""
+    import cv2
+
+    if cropper is not None:
+        result = cropper.crop(image)
+        if result.ok:
+            return result.crop
+        notes.append(f"{source}: {result.reason}; the whole image was used")
+    return cv2.resize(image, (256, 256), interpolation=cv2.INTER_AREA)
+
+
+def default_cropper():
+    try:
+        from painxai_gui.face import FaceCropper
+    except ImportError:
+        return None
+    return FaceCropper()
+
+
+def resolve_target(target: str | int, true_label: str | None, class_names: tuple[str, ...], predicted: int) -> int:
+    """'predicted', 'true', a class name or an index -> class index."""
+    if target == "predicted" or target is None:
+        return predicted
+    if target == "true":
+        if true_label not in class_names:
+            raise ExplainError(f"true label {true_label!r} is not one of the model's classes {class_names}")
+        return class_names.index(true_label)
+    if isinstance(target, str) and not target.isdigit():
+        if target not in class_names:
+            raise ExplainError(f"target class {target!r} is not one of {class_names}")
+        return class_names.index(target)
+    index = int(target)
+    if not 0 <= index < len(class_names):
+        raise ExplainError(f"target index {index} is out of range for {len(class_names)} classes")
+    return index
+
+
+def _explain_row(loaded, item: PanelItem, methods, options, target, cropper, notes, npy_dir) -> PanelRow:
+    from painxai_gui.explain import METHODS, explain
+    from painxai_gui.model import Predictor, preprocess
+
+    crop = item.image if item.is_crop else face_crop(item.image, notes, item.source, cropper)
+    x = preprocess(crop, loaded.spec)[0]
+    probs = Predictor(loaded).predict_preprocessed(x[None])[0]
+    predicted = int(np.argmax(probs))
+    k = resolve_target(target, item.true_label, loaded.spec.class_names, predicted)
+    cells = []
+    for method in methods:
+        result = explain(loaded.model, x, method, target=k, **options.get(method, {}))
+        if not np.isfinite(result.heatmap).all():
+            raise ExplainError(f"{method} produced NaN or infinite values for {item.source}")
+        cells.append(PanelCell(method, result.heatmap, METHODS[method].signed, result.target, result.options))
+        if npy_dir is not None:
+            np.save(Path(npy_dir) / f"{Path(item.source).stem}_{method}.npy", result.attribution)
+    return PanelRow(crop, item.source, item.true_label, loaded.spec.class_names[predicted], tuple(cells))
+
+
+def make_panel(items: list[PanelItem], model, methods: list[str], out: str | Path, *,
+               options: dict[str, dict[str, Any]] | None = None, target: str | int = "predicted",
+               crop_faces: bool = True, dpi: int = 300, npy_dir: str | Path | None = None,
+               progress: Callable[[int, int], None] | None = None,
+               cancel: Callable[[], bool] | None = None) -> PanelResult:
+    """Explain every item with every method and write the panel plus its JSON record."""
+    from painxai_gui.explain import METHODS
+    from painxai_gui.model import LoadedModel, load_model
+
+    unknown = [m for m in methods if m not in METHODS]
+    if unknown:
+        raise ExplainError(f"unknown method(s) {unknown}; known: {', '.join(METHODS)}")
+    loaded = model if isinstance(model, LoadedModel) else load_model(model)
+    options = options or {}
+    if npy_dir is not None:
+        Path(npy_dir).mkdir(parents=True, exist_ok=True)
+    cropper = default_cropper() if crop_faces else None
+    notes: list[str] = []
+    rows = []
+    for i, item in enumerate(items):
+        if cancel is not None and cancel():
+            raise ExportError("panel export cancelled", out)
+        rows.append(_explain_row(loaded, item, methods, options, target, cropper, notes, npy_dir))
+        if progress is not None:
+            progress(i + 1, len(items))
+    titles = [METHODS[m].display_name for m in methods]
+    norms = compose_panel(rows, titles, out, dpi=dpi)
+    record = write_record(Path(out), loaded, rows, methods, norms, target, notes, dpi)
+    return PanelResult(Path(out), record, rows, notes)
+
+
+def _versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    from painxai_gui import __version__
+
+    found = {"painxai": __version__}
+    for dist in ("tensorflow", "keras", "lime", "numpy", "matplotlib"):
+        try:
+            found[dist] = md.version(dist)
+        except md.PackageNotFoundError:
+            found[dist] = "not installed"
+    return found
+
+
+def write_record(out: Path, loaded, rows: list[PanelRow], methods: list[str], norms, target, notes, dpi) -> Path:
+    """``panel.png`` -> ``panel.json``: everything needed to make the same panel again."""
+    record = {
+        "panel": out.name, "format": out.suffix.lstrip("."), "dpi": dpi,
+        "model": {"path": str(loaded.path) if loaded.path else None, "sha256": loaded.sha256,
+                  "class_names": list(loaded.spec.class_names), "spec": loaded.spec.to_json()},
+        "target": str(target), "methods": methods,
+        "rows": [{"source": r.source, "true": r.true, "predicted": r.predicted,
+                  "tiles": [dict(n, options=c.options) for n, c in zip(rn, r.cells)]}
+                 for r, rn in zip(rows, norms)],
+        "colour_policy": "unsigned: sequential 0..max per tile; signed: diverging -max..+max per tile",
+        "notes": notes, "versions": _versions(),
+    }
+    path = out.with_suffix(".json")
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(record, indent=2, default=_json_default), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return f"<array {value.shape}>"
+    return str(value)
