@@ -1,0 +1,140 @@
+"""Creating a project file from a dataset index, atomically (temp file, then link/rename).
+
+The index comes from :func:`painxai_gui.dataset.index_dataset` unless the
+caller passes one (the GUI may already hold it). Video paths inside the
+dataset root are stored relative to it, so a moved dataset only needs
+:meth:`Project.relocate`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+from painxai_gui.curation import history, schema
+from painxai_gui.dataset.records import Subject, VideoRecord
+from painxai_gui.errors import DatasetError, PainXAIError, ProjectError
+
+
+def load_index(root: Path, manifest: Path | None, *, pattern: str | None = None,
+               token_map: Mapping[str, str] | None = None,
+               category_map: Mapping[str, str] | None = None,
+               progress: Callable[..., None] | None = None) -> Any:
+    """Index the dataset with the dataset package (imported lazily)."""
+    if not root.is_dir():
+        raise DatasetError("dataset root not found (or not a folder)", root)
+    if manifest is not None and not manifest.is_file():
+        raise DatasetError("manifest not found", manifest)
+    from painxai_gui.dataset import index_dataset  # lazy: the indexer probes videos
+
+    return index_dataset(root, manifest=manifest, pattern=pattern, token_map=token_map,
+                         category_map=category_map, probe=True, progress=progress)
+
+
+def write_project(path: Path, root: Path, index: Any, meta: dict[str, Any], annotator: str) -> None:
+    """Write a new project file at ``path``; never overwrites an existing file."""
+    if path.exists():
+        raise ProjectError("a file already exists here; choose another name", path)
+    if not path.parent.is_dir():
+        raise ProjectError("folder for the project file does not exist", path)
+    tmp = path.with_name(f".{path.name}.creating-{os.getpid()}")
+    _remove(tmp)
+    try:
+        conn = sqlite3.connect(str(tmp), isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            schema.migrate(conn, 0)
+            _fill(conn, root, index, meta, annotator)
+        finally:
+            conn.close()
+        _publish(tmp, path)
+    except sqlite3.Error as exc:
+        raise ProjectError(f"cannot write the project file ({exc})", path) from exc
+    except OSError as exc:
+        raise ProjectError(f"cannot write the project file ({exc.strerror})", path) from exc
+    finally:
+        _remove(tmp)
+
+
+def _fill(conn: sqlite3.Connection, root: Path, index: Any, meta: dict[str, Any], annotator: str) -> None:
+    videos: list[VideoRecord] = list(index.videos)
+    subjects: dict[str, Subject] = dict(getattr(index, "subjects", {}) or {})
+    for video in videos:  # subjects named only by videos still get a row
+        subjects.setdefault(video.subject, Subject(video.subject))
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
+                     [(k, json.dumps(v)) for k, v in meta.items()])
+    conn.executemany("INSERT INTO subjects (id, date, gender, age) VALUES (?, ?, ?, ?)",
+                     [(s.id, s.date, s.gender, s.age) for s in subjects.values()])
+    conn.executemany(
+        "INSERT INTO videos (id, subject, label, category, part, path, frame_count, fps) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [_video_row(v, root) for v in videos])
+    history.audit(conn, annotator, "create", str(root),
+                  {"videos": len(videos), "subjects": len(subjects)})
+    conn.execute("COMMIT")
+
+
+def _video_row(video: VideoRecord, root: Path) -> tuple[Any, ...]:
+    frames = video.frame_count if video.frame_count is not None else probe_frame_count(Path(video.path))
+    return (video.video_id, video.subject, video.label, video.category, video.part,
+            stored_path(Path(video.path), root), int(frames or 0), video.fps)
+
+
+def stored_path(path: Path, root: Path) -> str:
+    """Path relative to ``root`` (forward slashes) when inside it, else absolute."""
+    full = path if path.is_absolute() else root / path
+    try:
+        return full.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(full.resolve())
+
+
+def probe_frame_count(path: Path) -> int:
+    """Frame count of a video whose index row has none (0 when it cannot be read)."""
+    try:
+        from painxai_gui.video import VideoReader  # type: ignore[attr-defined]
+
+        return int(VideoReader(path).frame_count)
+    except ImportError:
+        import cv2
+
+        cap = cv2.VideoCapture(str(path))
+        try:
+            return max(0, int(cap.get(cv2.CAP_PROP_FRAME_COUNT))) if cap.isOpened() else 0
+        finally:
+            cap.release()
+    except PainXAIError:
+        return 0
+
+
+def problems_of(index: Any) -> list[str]:
+    """The index's problems as plain strings (for the project's meta)."""
+    return [str(p) for p in (getattr(index, "problems", None) or [])][:1000]
+
+
+def unmapped_of(index: Any) -> list[str]:
+    items: Iterable[Any] = getattr(index, "unmapped", None) or []
+    return [str(getattr(u, "video_id", u)) for u in items][:1000]
+
+
+def _publish(tmp: Path, path: Path) -> None:
+    try:
+        os.link(tmp, path)  # fails if `path` appeared meanwhile: never overwrite
+    except FileExistsError as exc:
+        raise ProjectError("a file already exists here; choose another name", path) from exc
+    except OSError:
+        if path.exists():
+            raise ProjectError("a file already exists here; choose another name", path)
+        os.replace(tmp, path)
+
+
+def _remove(path: Path) -> None:
+    for p in (path, Path(str(path) + "-wal"), Path(str(path) + "-shm"), Path(str(path) + "-journal")):
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass

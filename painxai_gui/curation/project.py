@@ -1,0 +1,360 @@
+"""The curation project: a Qt-free API over one SQLite project file.
+
+Every user operation is one transaction, committed before the call returns,
+recorded in the undo history and in the audit log with the annotator's name.
+A project is open for writing in one process at a time (a second writer gets a
+:class:`ProjectError` naming the holder); any number may open it read-only.
+All methods are thread-safe (one lock around the connection).
+
+``video`` arguments accept a video id (``VideoInfo.id``) or a :class:`VideoInfo`.
+"""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping
+
+from painxai_gui.curation import create as _create
+from painxai_gui.curation import edits, history
+from painxai_gui.curation.catalog import Catalog
+from painxai_gui.curation.commands import Command
+from painxai_gui.curation.entities import ROLE_SLOTS, Exclusion, ProjectChange, VideoInfo
+from painxai_gui.curation.admin import AdminMixin
+from painxai_gui.curation.reads import ReadsMixin
+from painxai_gui.curation.store import Listener, Store
+from painxai_gui.curation.suggest import FaceCheck, by_confidence, default_face_check, even_spread
+from painxai_gui.errors import ProjectError
+
+VideoRef = "str | VideoInfo"
+
+
+class Project(ReadsMixin, AdminMixin):
+    """An open curation project. Use :meth:`create` or :meth:`open`; close it (or use ``with``)."""
+
+    def __init__(self, store: Store, annotator: str):
+        self._store = store
+        self._annotator = annotator
+        self._catalog = Catalog(store)
+
+    # -- lifecycle ---------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | Path, dataset_root: str | Path, manifest: str | Path | None = None,
+               *, slots: int = 3, annotator: str | None = None, pattern: str | None = None,
+               token_map: Mapping[str, str] | None = None,
+               category_map: Mapping[str, str] | None = None, pain_category: str = "pain",
+               index: Any = None, progress: Callable[..., None] | None = None) -> "Project":
+        """Index ``dataset_root`` (or use ``index``) and write a new project file at ``path``."""
+        path, root = Path(path), Path(dataset_root).resolve()
+        if slots < 1:
+            raise ProjectError(f"slot count must be at least 1, got {slots}", path)
+        if path.exists():
+            raise ProjectError("a file already exists here; choose another name", path)
+        manifest_path = Path(manifest).resolve() if manifest is not None else None
+        if index is None:
+            index = _create.load_index(root, manifest_path, pattern=pattern, token_map=token_map,
+                                       category_map=category_map, progress=progress)
+        who = annotator or _default_annotator()
+        meta = {"dataset_root": str(root), "manifest": str(manifest_path) if manifest_path else None,
+                "pattern": pattern, "token_map": dict(token_map) if token_map else None,
+                "category_map": dict(category_map) if category_map else None,
+                "slot_count": int(slots), "quota": None, "pain_category": pain_category,
+                "created_by": who, "created_at": history.now(),
+                "index_problems": _create.problems_of(index),
+                "unmapped": _create.unmapped_of(index)}
+        _create.write_project(path, root, index, meta, who)
+        return cls.open(path, annotator=who)
+
+    @classmethod
+    def open(cls, path: str | Path, *, annotator: str | None = None,
+             read_only: bool = False) -> "Project":
+        """Open an existing project (for writing unless ``read_only``)."""
+        who = annotator or _default_annotator()
+        return cls(Store(Path(path), read_only=read_only, annotator=who), who)
+
+    def close(self) -> None:
+        self._store.close()
+
+    def __enter__(self) -> "Project":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- properties ---------------------------------------------------------
+    @property
+    def path(self) -> Path:
+        return self._store.path
+
+    @property
+    def read_only(self) -> bool:
+        return self._store.read_only
+
+    @property
+    def annotator(self) -> str:
+        """Name written on every operation; settable (e.g. after a login dialog)."""
+        return self._annotator
+
+    @annotator.setter
+    def annotator(self, name: str) -> None:
+        if not name or not name.strip():
+            raise ProjectError("annotator name must not be empty", self.path)
+        self._annotator = name.strip()
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(ProjectChange)`` after every committed change; returns unsubscribe."""
+        return self._store.subscribe(listener)
+
+    # -- selections ----------------------------------------------------------
+    def select(self, video: VideoRef, frame: int) -> int:
+        """Select one frame; returns how many frames changed (0 or 1)."""
+        info = self._slot_video(video, frame)
+        return self._frames_op(info, [frame], True, f"select frame {frame} of {info.id}")
+
+    def unselect(self, video: VideoRef, frame: int) -> int:
+        info = self._slot_video(video, frame)
+        return self._frames_op(info, [frame], False, f"unselect frame {frame} of {info.id}")
+
+    def select_frames(self, video: VideoRef, frames: Iterable[int]) -> int:
+        frames = sorted(set(frames))
+        info = self._slot_video(video, *frames)
+        return self._frames_op(info, frames, True, f"select {len(frames)} frames of {info.id}")
+
+    def unselect_frames(self, video: VideoRef, frames: Iterable[int]) -> int:
+        frames = sorted(set(frames))
+        info = self._slot_video(video, *frames)
+        return self._frames_op(info, frames, False, f"unselect {len(frames)} frames of {info.id}")
+
+    def select_range(self, video: VideoRef, start: int, stop: int) -> int:
+        """Select frames ``start <= f < stop`` (stop exclusive, like ``range``)."""
+        info = self._slot_video(video, *_range_ends(start, stop))
+        return self._frames_op(info, range(start, stop), True,
+                               f"select frames {start}-{stop - 1} of {info.id}", "select_range")
+
+    def unselect_range(self, video: VideoRef, start: int, stop: int) -> int:
+        info = self._slot_video(video, *_range_ends(start, stop))
+        return self._frames_op(info, range(start, stop), False,
+                               f"unselect frames {start}-{stop - 1} of {info.id}", "unselect_range")
+
+    def clear_slot(self, video: VideoRef, slot: int) -> int:
+        """Unselect every frame of slot ``slot`` (0-based); returns how many."""
+        info = self._slot_video(video)
+        scope = self._slot_range(info, slot)
+        return self._frames_op(info, scope, False, f"clear slot {slot + 1} of {info.id}", "clear_slot")
+
+    def _frames_op(self, info: VideoInfo, frames: Iterable[int], add: bool, text: str,
+                   action: str | None = None) -> int:
+        frames = list(frames)
+        if add:
+            build = lambda c: edits.select(c, info.id, frames, self._annotator, text, action or "select")
+        else:
+            build = lambda c: edits.unselect(c, info.id, frames, text, action or "unselect")
+        command = self._execute(build)
+        return 0 if command is None else sum(len(ch.added) + len(ch.removed) for ch in command.changes
+                                             if ch.kind == "selection")
+
+    # -- suggestions ---------------------------------------------------------
+    def suggest(self, video: VideoRef, slot: int | None = None, *, method: str = "spread",
+                has_face: FaceCheck | None = None, check_faces: bool = True,
+                scores: Mapping[int, float] | None = None) -> frozenset[int]:
+        """Suggest frames to fill ``slot`` (every slot when None) up to the quota.
+
+        ``method="spread"``: evenly spread over unselected frames with a face
+        (``has_face`` defaults to the real face pipeline; ``check_faces=False``
+        skips the check). ``method="confidence"``: the frames with the highest
+        model confidence for the video's category (``scores`` or the stored
+        predictions). Replaces earlier suggestions in those slots (undoable).
+        """
+        info = self._slot_video(video)
+        slots = range(self.slot_count) if slot is None else [slot]
+        if method == "confidence":
+            scores = scores if scores is not None else self.predictions(info)
+            if not scores:
+                raise ProjectError(f"no model predictions stored for {info.id}; run the model first",
+                                   self.path)
+        elif method != "spread":
+            raise ProjectError(f"unknown suggestion method {method!r} (spread, confidence)", self.path)
+        elif has_face is None and check_faces:
+            has_face = default_face_check(info.path, self.cache_dir / "landmarks")
+        rows: list[tuple[int, str, float | None]] = []
+        scope: set[int] = set()
+        for s in slots:
+            frames = self._slot_range(info, s)
+            scope.update(frames)
+            rows += self._suggest_slot(info, frames, method, has_face, scores)
+        where = "all slots" if slot is None else f"slot {slot + 1}"
+        text = f"suggest {len(rows)} frames ({method}) in {where} of {info.id}"
+        self._execute(lambda c: edits.replace_suggestions(c, info.id, scope, rows, text))
+        return self.suggestions(info)
+
+    def _suggest_slot(self, info: VideoInfo, scope: range, method: str, has_face: FaceCheck | None,
+                      scores: Mapping[int, float] | None) -> list[tuple[int, str, float | None]]:
+        chosen = self.selections(info)
+        candidates = [f for f in scope if f not in chosen]
+        need = max(0, self.quota - sum(1 for f in scope if f in chosen))
+        if method == "confidence":
+            return [(f, "confidence", s) for f, s in by_confidence(candidates, need, scores or {})]
+        return [(f, "spread", None) for f in even_spread(candidates, need, has_face)]
+
+    def accept_suggestions(self, video: VideoRef, slot: int | None = None) -> int:
+        """Select the suggested frames of ``slot`` (every slot when None); returns how many."""
+        info = self._slot_video(video)
+        scope = range(info.frame_count) if slot is None else self._slot_range(info, slot)
+        where = "all slots" if slot is None else f"slot {slot + 1}"
+        text = f"accept suggestions in {where} of {info.id}"
+        command = self._execute(lambda c: edits.accept_suggestions(c, info.id, scope, self._annotator, text))
+        return 0 if command is None else sum(len(ch.added) for ch in command.changes if ch.kind == "selection")
+
+    def clear_suggestions(self, video: VideoRef, slot: int | None = None) -> int:
+        info = self._slot_video(video)
+        scope = range(info.frame_count) if slot is None else self._slot_range(info, slot)
+        command = self._execute(lambda c: edits.clear_suggestions(c, info.id, scope,
+                                                                  f"clear suggestions of {info.id}"))
+        return 0 if command is None else len(command.changes[0].removed)
+
+    def set_predictions(self, video: VideoRef, confidences: Mapping[int, float], *,
+                        model: str | None = None) -> None:
+        """Store the model's confidence for the video's own category, per frame (audited, not undoable)."""
+        info = self._video(video)
+        rows = [(info.id, int(f), float(p)) for f, p in confidences.items()]
+        self._slot_video(info, *[r[1] for r in rows])
+        with self._store.write() as conn:
+            conn.execute("DELETE FROM predictions WHERE video_id = ?", (info.id,))
+            conn.executemany("INSERT INTO predictions (video_id, frame, confidence) VALUES (?, ?, ?)", rows)
+            history.audit(conn, self._annotator, "set_predictions", info.id,
+                          {"frames": len(rows), "model": model})
+        self._store.notify(ProjectChange("set_predictions", f"predictions for {info.id}",
+                                         frozenset([info.id])))
+
+    # -- exclusions, quota, slots ---------------------------------------------
+    def exclude_subject(self, subject: str, reason: str) -> bool:
+        """Exclude every video of ``subject``; ``reason`` is required. True when something changed."""
+        self._catalog.check_subject(subject)
+        reason = _reason(reason, self.path)
+        text = f"exclude subject {subject}: {reason}"
+        return self._execute(lambda c: edits.exclusion(c, "subject", subject, reason,
+                                                       self._annotator, text)) is not None
+
+    def include_subject(self, subject: str) -> bool:
+        self._catalog.check_subject(subject)
+        return self._execute(lambda c: edits.exclusion(c, "subject", subject, None, self._annotator,
+                                                       f"include subject {subject}")) is not None
+
+    def exclude_video(self, video: VideoRef, reason: str) -> bool:
+        """Exclude one video (e.g. only the disgust video of a subject), with a reason."""
+        info, reason = self._video(video), _reason(reason, self.path)
+        text = f"exclude video {info.id}: {reason}"
+        return self._execute(lambda c: edits.exclusion(c, "video", info.id, reason,
+                                                       self._annotator, text)) is not None
+
+    def include_video(self, video: VideoRef) -> bool:
+        info = self._video(video)
+        return self._execute(lambda c: edits.exclusion(c, "video", info.id, None, self._annotator,
+                                                       f"include video {info.id}")) is not None
+
+    def set_quota(self, quota: int | None) -> bool:
+        """Set the per-slot quota by hand, or ``None`` to compute it again (undoable)."""
+        if quota is not None and (int(quota) != quota or quota < 0):
+            raise ProjectError(f"quota must be a whole number >= 0, got {quota!r}", self.path)
+        old, new = self._store.meta("quota"), None if quota is None else int(quota)
+        text = f"set quota to {new}" if new is not None else "compute the quota from the data"
+        return self._execute(lambda c: edits.meta_value("quota", old, new, text)) is not None
+
+    def set_slot_count(self, slots: int) -> bool:
+        """Change N (selections stay; they are re-binned). Undoable."""
+        if int(slots) != slots or slots < 1:
+            raise ProjectError(f"slot count must be a whole number >= 1, got {slots!r}", self.path)
+        old = self.slot_count
+        return self._execute(lambda c: edits.meta_value("slot_count", old, int(slots),
+                                                        f"use {slots} slots per video")) is not None
+
+    # -- undo / redo -----------------------------------------------------------
+    def undo(self) -> str | None:
+        """Undo the last operation; returns its description, None when nothing to undo."""
+        return self._step(history.next_undo, "undone", "undo")
+
+    def redo(self) -> str | None:
+        return self._step(history.next_redo, "done", "redo")
+
+    def _step(self, pick: Callable, state: str, action: str) -> str | None:
+        with self._store.write() as conn:
+            entry = pick(conn)
+            if entry is None:
+                return None
+            (entry.command.undo if action == "undo" else entry.command.do)(conn)
+            history.set_state(conn, entry.id, state)
+            history.audit(conn, self._annotator, action, _target(entry.command),
+                          {"description": entry.description}, entry.id)
+            self._catalog.invalidate(entry.command.videos, entry.command.is_global)
+        self._notify(entry.command, action, f"{action} {entry.description}")
+        return entry.description
+
+    # -- plumbing ----------------------------------------------------------------
+    def _execute(self, build: Callable[[Any], Command | None]) -> Command | None:
+        with self._store.write() as conn:
+            command = build(conn)
+            if command is None:
+                return None
+            command.do(conn)
+            hid = history.record(conn, command, self._annotator)
+            history.audit(conn, self._annotator, command.action, _target(command),
+                          {"description": command.description, "changes": _sizes(command)}, hid)
+            self._catalog.invalidate(command.videos, command.is_global)
+        self._notify(command, command.action, command.description)
+        return command
+
+    def _notify(self, command: Command, action: str, description: str) -> None:
+        self._store.notify(ProjectChange(action, description, command.videos, command.is_global))
+
+    def _slot_video(self, video: VideoRef, *frames: int) -> VideoInfo:
+        info = self._video(video)
+        if info.role != ROLE_SLOTS:
+            kind = "unmapped" if info.role is None else "Part A clip (all its frames are used)"
+            raise ProjectError(f"video {info.id} is a {kind}; frames are picked only in emotion videos",
+                               self.path)
+        for frame in frames:
+            if not 0 <= frame < info.frame_count:
+                raise ProjectError(f"frame {frame} is outside 0..{info.frame_count - 1} of video {info.id}",
+                                   self.path)
+        return info
+
+    def _slot_range(self, info: VideoInfo, slot: int) -> range:
+        bounds = self.slot_bounds(info)
+        if not 0 <= slot < len(bounds):
+            raise ProjectError(f"slot {slot} does not exist (0..{len(bounds) - 1})", self.path)
+        return range(*bounds[slot])
+
+
+def _default_annotator() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (containers)
+        return "unknown"
+
+
+def _reason(reason: str, path: Path) -> str:
+    if not isinstance(reason, str) or not reason.strip():
+        raise ProjectError("an exclusion needs a reason", path)
+    return reason.strip()
+
+
+def _range_ends(start: int, stop: int) -> tuple[int, ...]:
+    return (start, stop - 1) if stop > start else ()
+
+
+def _target(command: Command) -> str | None:
+    first = command.changes[0] if command.changes else None
+    return getattr(first, "video", None) or getattr(first, "target", None) or getattr(first, "key", None)
+
+
+def _sizes(command: Command) -> dict[str, int]:
+    sizes: dict[str, int] = {}
+    for change in command.changes:
+        for key in ("added", "removed"):
+            n = len(getattr(change, key, ()))
+            if n:
+                sizes[f"{change.kind}_{key}"] = sizes.get(f"{change.kind}_{key}", 0) + n
+    return sizes
+
+
+__all__ = ["Project", "Exclusion"]

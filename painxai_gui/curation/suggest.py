@@ -1,0 +1,54 @@
+"""Suggested frames for a slot: an even spread over frames with a face, or model confidence.
+
+Suggestions are stored apart from selections and become selections only when
+accepted (:meth:`Project.accept_suggestions`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+FaceCheck = Callable[[int], bool]
+
+
+def even_spread(candidates: Sequence[int], need: int, has_face: FaceCheck | None = None) -> list[int]:
+    """Pick up to ``need`` frames evenly spread over ``candidates`` (sorted frame indices).
+
+    The candidates are cut into ``need`` equal bins; from each bin the frame
+    nearest its centre that has a face is taken (``has_face`` is asked only as
+    far as needed). A bin without any face frame contributes nothing.
+    """
+    n = len(candidates)
+    if need <= 0 or n == 0:
+        return []
+    need = min(need, n)
+    picks = []
+    for b in range(need):
+        lo, hi = b * n // need, (b + 1) * n // need
+        for pos in _centre_out(lo, hi):
+            if has_face is None or has_face(candidates[pos]):
+                picks.append(candidates[pos])
+                break
+    return picks
+
+
+def by_confidence(candidates: Sequence[int], need: int, scores: Mapping[int, float]) -> list[tuple[int, float]]:
+    """The ``need`` candidates the model is most confident about (ties: earlier frame first)."""
+    scored = [(f, float(scores[f])) for f in candidates if f in scores]
+    scored.sort(key=lambda item: (-item[1], item[0]))
+    return sorted(scored[:max(need, 0)])
+
+
+def _centre_out(lo: int, hi: int) -> list[int]:
+    """Positions ``lo..hi-1`` ordered by distance from the bin's centre."""
+    centre = (lo + hi - 1) / 2
+    return sorted(range(lo, hi), key=lambda p: (abs(p - centre), p))
+
+
+def default_face_check(video_path: Path, cache_dir: Path) -> FaceCheck:
+    """``frame -> has a face`` with the real face pipeline (landmarks cached per video)."""
+    from painxai_gui.face import FaceCropper, FaceTrack  # lazy: dlib
+
+    track = FaceTrack(video_path, FaceCropper(), cache_dir)
+    return lambda frame: bool(track.get(frame).ok)
