@@ -98,7 +98,8 @@ def probe_frame_count(path: Path) -> int:
     try:
         from painxai_gui.video import VideoReader  # type: ignore[attr-defined]
 
-        return int(VideoReader(path).frame_count)
+        with VideoReader(path) as reader:
+            return int(reader.frame_count)
     except ImportError:
         import cv2
 

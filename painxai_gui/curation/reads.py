@@ -65,6 +65,11 @@ class ReadsMixin:
         """Folder beside the project for derived data (landmark caches)."""
         return self._store.path.with_name(self._store.path.name + ".cache")
 
+    @property
+    def index_problems(self) -> list[str]:
+        """Problems the dataset index reported when the project was created."""
+        return list(self._catalog.meta("index_problems") or [])
+
     def missing_videos(self) -> list[str]:
         return [v.id for v in self.videos() if not v.path.is_file()]
 
@@ -130,15 +135,14 @@ class ReadsMixin:
             subjects.setdefault(v.category, set()).add(v.subject)  # type: ignore[arg-type]
         return {c: len(s) for c, s in sorted(subjects.items())}
 
-    def computed_quota(self) -> int:
-        """``ceil(pain_frames / (included_emotion_subjects * N))``.
+    def quota_subjects(self) -> int:
+        """``included_emotion_subjects`` of the quota: the smallest count over the emotion
+        categories, so every emotion class reaches at least the pain count."""
+        return min(self.emotion_subjects().values(), default=0)
 
-        ``included_emotion_subjects`` is the smallest count over the emotion
-        categories, so every emotion class reaches at least the pain count.
-        """
-        per_category = self.emotion_subjects()
-        n = min(per_category.values()) if per_category else 0
-        return slotmath.compute_quota(self.pain_frames(), n, self.slot_count)
+    def computed_quota(self) -> int:
+        """``ceil(pain_frames / (included_emotion_subjects * N))`` (see :meth:`quota_subjects`)."""
+        return slotmath.compute_quota(self.pain_frames(), self.quota_subjects(), self.slot_count)
 
     def progress(self) -> Progress:
         quota, items = self.quota, []

@@ -123,13 +123,15 @@ class Store:
 
 
 def _check_file(path: Path, read_only: bool) -> None:
+    """Clear messages before SQLite gives vague ones. A file without write bits counts as
+    read-only even for root (who could write it anyway): the owner meant it that way."""
     if not path.exists():
         raise ProjectError("project file not found", path)
     if not path.is_file():
         raise ProjectError("not a project file (it is a folder or a device)", path)
     if not os.access(path, os.R_OK):
         raise ProjectError("project file is not readable (permissions)", path)
-    if not read_only and not os.access(path, os.W_OK):
+    if not read_only and (not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222):
         raise ProjectError("project file is read-only; open it read-only to view it "
                            "or make it writable to curate", path)
     if not read_only and not os.access(path.parent, os.W_OK):

@@ -1,0 +1,45 @@
+"""`painxai agreement A.sqlite B.sqlite`: how much two annotators' frame selections agree.
+
+Per slot and overall: the Jaccard overlap of the selected frames and Cohen's
+kappa over the per-frame decisions. The same command is `painxai project agreement`.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("a", metavar="A.sqlite", help="first annotator's project")
+    p.add_argument("b", metavar="B.sqlite", help="second annotator's project")
+    p.add_argument("--per-video", action="store_true", help="also one row per video")
+    p.add_argument("--csv", default=None, metavar="FILE", help="also write the table as CSV")
+    p.set_defaults(func=run)
+
+
+def register(sub) -> None:
+    p = sub.add_parser("agreement", help="compare two annotators' selections (Jaccard, Cohen's kappa)",
+                       description=__doc__)
+    add_arguments(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    import csv
+    import io
+    from pathlib import Path
+
+    from painxai_gui.cli.project_cmd import cli_errors
+    from painxai_gui.curation.agreement import COLUMNS, compare_files
+    from painxai_gui.curation.crops import write_atomic
+
+    with cli_errors():
+        result = compare_files(args.a, args.b)
+        print(result.text(per_video=args.per_video))
+        if args.csv:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\n")
+            writer.writerow(COLUMNS)
+            writer.writerows(result.rows(per_video=True))
+            write_atomic(Path(args.csv), buffer.getvalue().encode("utf-8"))
+            print(f"wrote {args.csv}")
+    return 0
