@@ -1,0 +1,358 @@
+"""Frame-exact, thread-safe random access to a video file (OpenCV/FFmpeg underneath).
+
+How exactness is kept:
+
+* **Timestamps check every frame.** After every decode the frame's
+  presentation time (``CAP_PROP_POS_MSEC``) is compared with the time frame
+  ``i`` must have (``t0 + i / fps``, within half a frame). Seeks use OpenCV's
+  ``CAP_PROP_POS_FRAMES`` (FFmpeg seeks to the keyframe before and decodes
+  forward), which is fast and, for well-formed files, exact; the check proves
+  it for every frame.
+* **Fallback when timestamps lie.** On the first mismatch (or when a file has
+  no usable timestamps at all, like a raw ``.h264`` stream) the reader switches
+  to *sequential* mode for that file: a backward jump reopens the file and
+  decodes forward, so a frame's index is its decode order. Slower, never wrong.
+* **The reader's frame count is the truth.** The container's count is checked
+  by decoding its last frame and failing to decode one more; otherwise one
+  counting pass decodes the whole file (result cached per file path, size and
+  mtime for the life of the process).
+* **Sequential reads never seek**: the capture's position is tracked, short
+  forward jumps grab forward, and reading ``i + 1`` after ``i`` just decodes.
+
+A file that stops decoding early (truncated, damaged) gives a
+:class:`~painxai_gui.errors.VideoError` naming the file and the frame, never a
+repeated frame. Frames come back RGB uint8 ``(H, W, 3)``, read-only, shared
+with the cache.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from painxai_gui.errors import VideoError
+from painxai_gui.video.cache import FrameCache
+from painxai_gui.video.probe import fourcc_text, open_capture
+from painxai_gui.video.readahead import ReadAhead
+
+log = logging.getLogger(__name__)
+
+TIMESTAMPS = "timestamps"  #: seek with POS_FRAMES, verify by timestamp
+SEQUENTIAL = "sequential"  #: index = decode order; backward jumps reopen the file
+
+_COUNT_CACHE: dict[tuple[str, int, int], tuple[int, str]] = {}
+_COUNT_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ReaderStats:
+    """Counters since the reader was opened (tests and benchmarks read them)."""
+
+    decoded: int  #: frames decoded to pixels
+    grabbed: int  #: frames decoded and skipped (forward jumps, counting)
+    seeks: int  #: POS_FRAMES seeks
+    rewinds: int  #: reopen-and-decode-forward jumps (sequential mode)
+    cache_hits: int
+    cache_misses: int
+
+
+def _file_key(path: Path) -> tuple[str, int, int]:
+    st = path.stat()
+    return (str(path.resolve()), st.st_size, st.st_mtime_ns)
+
+
+class VideoReader:
+    """Random access to the frames of one video; safe to share between threads.
+
+    ``cache_bytes`` caps the decoded-frame LRU cache (0 disables it);
+    ``forward_skip`` is the longest forward jump done by decoding instead of
+    seeking (about one keyframe interval).
+    """
+
+    def __init__(self, path: str | os.PathLike[str], cache_bytes: int = 256 * 2**20, forward_skip: int = 16):
+        self.path = Path(path)
+        self.forward_skip = int(forward_skip)
+        self._lock = threading.RLock()
+        self._cache = FrameCache(cache_bytes)
+        self._readahead: ReadAhead | None = None
+        self._closed = False
+        self._counters = {"decoded": 0, "grabbed": 0, "seeks": 0, "rewinds": 0}
+        self._cap = open_capture(self.path)
+        self._finalizer = weakref.finalize(self, _release, self._cap)
+        try:
+            self._read_properties()
+            self.frame_count = self._establish_count()
+        except BaseException:
+            self.close()
+            raise
+
+    # ----------------------------------------------------------------- public
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) in pixels."""
+        return self._size
+
+    @property
+    def seek_mode(self) -> str:
+        """``"timestamps"`` (fast verified seeks) or ``"sequential"`` (decode-order fallback)."""
+        return self._mode
+
+    @property
+    def truncated(self) -> bool:
+        """True when fewer frames decode than the container declares."""
+        return 0 < self.frame_count < self.declared_frame_count
+
+    @property
+    def frame_nbytes(self) -> int:
+        width, height = self._size
+        return width * height * 3
+
+    def __len__(self) -> int:
+        return self.frame_count
+
+    def stats(self) -> ReaderStats:
+        return ReaderStats(cache_hits=self._cache.hits, cache_misses=self._cache.misses, **self._counters)
+
+    def read(self, index: int) -> np.ndarray:
+        """Frame ``index`` as a read-only RGB uint8 array ``(H, W, 3)``."""
+        index = self._check_index(index)
+        frame = self._cache.get(index)
+        if frame is not None:
+            return frame
+        with self._lock:
+            frame = self._cache.peek(index)
+            return frame if frame is not None else self._cache.put(index, self._decode(index))
+
+    def cached(self, index: int) -> bool:
+        """Whether frame ``index`` is in the decoded-frame cache now."""
+        return index in self._cache
+
+    def prefetch(self, start: int, count: int) -> None:
+        """Decode ``count`` frames from ``start`` on a background thread (latest call wins).
+
+        The range is clipped to the video and to what the cache can hold.
+        """
+        capacity = self._cache.capacity(self.frame_nbytes) - 2
+        start = max(0, int(start))
+        stop = min(self.frame_count, start + min(int(count), capacity))
+        if stop <= start:
+            return
+        if self._readahead is None:
+            self._readahead = ReadAhead(self._load_into_cache, name=f"readahead:{self.path.name}")
+        self._readahead.request(start, stop)
+
+    def wait_prefetch(self, timeout: float | None = None) -> bool:
+        """Block until the read-ahead range is decoded; False on timeout. Re-raises its error."""
+        if self._readahead is None:
+            return True
+        done = self._readahead.wait(timeout)
+        if self._readahead.error is not None:
+            raise self._readahead.error
+        return done
+
+    def cancel_prefetch(self) -> None:
+        if self._readahead is not None:
+            self._readahead.cancel()
+
+    def close(self) -> None:
+        """Stop read-ahead and release the file. Idempotent."""
+        if self._readahead is not None:
+            self._readahead.close()
+            self._readahead = None
+        with self._lock:
+            self._closed = True
+            self._finalizer()
+        self._cache.clear()
+
+    def __enter__(self) -> "VideoReader":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        width, height = self._size
+        return (
+            f"VideoReader({str(self.path)!r}, frames={self.frame_count}, fps={self.fps:g}, "
+            f"size={width}x{height}, codec={self.codec!r}, mode={self._mode})"
+        )
+
+    # ------------------------------------------------------------ open/count
+
+    def _read_properties(self) -> None:
+        cap = self._cap
+        self._size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
+        self.codec = fourcc_text(cap.get(cv2.CAP_PROP_FOURCC))
+        declared = cap.get(cv2.CAP_PROP_FRAME_COUNT)
+        self.declared_frame_count = int(declared) if 0 < declared < 1e9 else 0
+        fps = cap.get(cv2.CAP_PROP_FPS)
+        self._fps_known = 0.1 < fps < 1000
+        self.fps = float(fps) if self._fps_known else 25.0
+        self._period_ms = 1000.0 / self.fps
+        self._mode = TIMESTAMPS if self._fps_known else SEQUENTIAL
+        self._next: int | None = 0  # index the next cap.read() returns; None = unknown
+
+    def _establish_count(self) -> int:
+        """Decode frames 0 and 1 (they stay cached), then trust or recount the frame count."""
+        self._cache.put(0, self._read_next(0, "cannot decode the first frame (unsupported codec or damaged file)"))
+        self._t0 = self._cap.get(cv2.CAP_PROP_POS_MSEC)
+        with _COUNT_LOCK:
+            known = _COUNT_CACHE.get(_file_key(self.path))
+        if known is not None:
+            count, self._mode = known
+            return count
+        count = self._validated_count() if self._mode == TIMESTAMPS else None
+        if count is None:
+            count = self._counting_pass()
+        with _COUNT_LOCK:
+            _COUNT_CACHE[_file_key(self.path)] = (count, self._mode)
+        return count
+
+    def _validated_count(self) -> int | None:
+        """The declared count if frame 1 and the last frame decode with the right timestamps."""
+        declared = self.declared_frame_count
+        if declared < 2 or not self._grab_matches(1):
+            return None
+        if declared > 2:
+            self._seek(declared - 1)
+            if not self._grab_matches(declared - 1):
+                return None
+        if self._cap.grab():  # the container under-counts
+            return None
+        self._next = None
+        return declared
+
+    def _grab_matches(self, index: int) -> bool:
+        """Decode-and-skip the frame at the current position; True if it is frame ``index``."""
+        ok = self._cap.grab()
+        self._counters["grabbed"] += 1
+        self._next = index + 1 if ok else None
+        return ok and self._timestamp_matches(index)
+
+    def _counting_pass(self) -> int:
+        """Decode the whole file once; the number of frames that decode is the truth."""
+        log.info("%s: counting frames (container declares %d)", self.path, self.declared_frame_count)
+        self._reopen()
+        stamps = []
+        while self._cap.grab():
+            stamps.append(self._cap.get(cv2.CAP_PROP_POS_MSEC))
+        self._counters["grabbed"] += len(stamps)
+        self._next = None
+        if not stamps:
+            raise VideoError("no frame of this video can be decoded", self.path, frame=0)
+        expected = self._t0 + np.arange(len(stamps)) * self._period_ms
+        if self._mode == TIMESTAMPS and np.abs(np.asarray(stamps) - expected).max() > self._period_ms / 2:
+            self._use_sequential("timestamps are not one frame period apart")
+        return len(stamps)
+
+    # ---------------------------------------------------------------- decode
+
+    def _check_index(self, index: int) -> int:
+        if isinstance(index, (bool, float)) or not isinstance(index, (int, np.integer)):
+            raise TypeError(f"frame index must be an int, got {type(index).__name__}")
+        index = int(index)
+        if 0 <= index < self.frame_count:
+            return index
+        detail = f"the video has {self.frame_count} frames (0..{self.frame_count - 1})"
+        if self.truncated:
+            detail += (
+                f"; the container declares {self.declared_frame_count} but decoding stops after frame "
+                f"{self.frame_count - 1}: the file is truncated or damaged"
+            )
+        raise VideoError(f"frame out of range: {detail}", self.path, frame=index)
+
+    def _load_into_cache(self, index: int) -> None:
+        if index not in self._cache:
+            self.read(index)
+
+    def _decode(self, index: int) -> np.ndarray:
+        """Frame ``index`` decoded to RGB (caller holds the lock)."""
+        if self._closed:
+            raise VideoError("the video reader is closed", self.path, frame=index)
+        if self._mode == TIMESTAMPS:
+            frame = self._decode_by_timestamp(index)
+            if frame is not None:
+                return frame
+        if self._next is None or index < self._next:
+            self._reopen()
+        self._skip_to(index)
+        return self._read_next(index)
+
+    def _decode_by_timestamp(self, index: int) -> np.ndarray | None:
+        """Seek-or-step to ``index`` and verify it; None (and sequential mode) if seeking lied."""
+        seeking = self._next is None or not self._next <= index <= self._next + self.forward_skip
+        try:
+            self._position_at(index)
+            frame = self._read_next(index)
+        except VideoError:
+            if not seeking:
+                raise
+            self._use_sequential(f"no frame decodes after seeking to frame {index}")
+            return None
+        if self._timestamp_matches(index):
+            return frame
+        self._use_sequential(f"frame {index} has timestamp {self._cap.get(cv2.CAP_PROP_POS_MSEC):.1f} ms")
+        return None
+
+    def _position_at(self, index: int) -> None:
+        """Make the next ``cap.read()`` return frame ``index``: no-op, grab forward, or seek."""
+        if self._next == index:
+            return
+        if self._next is not None and self._next < index <= self._next + self.forward_skip:
+            self._skip_to(index)
+        else:
+            self._seek(index)
+
+    def _seek(self, index: int) -> None:
+        self._cap.set(cv2.CAP_PROP_POS_FRAMES, index)
+        self._counters["seeks"] += 1
+        self._next = index
+
+    def _skip_to(self, index: int) -> None:
+        """Decode and drop frames until the next read returns ``index``."""
+        assert self._next is not None
+        while self._next < index:
+            if not self._cap.grab():
+                failed, self._next = self._next, None
+                raise VideoError("cannot decode frame: the file is damaged or truncated here", self.path, frame=failed)
+            self._counters["grabbed"] += 1
+            self._next += 1
+
+    def _read_next(self, index: int, message: str = "cannot decode frame: the file is damaged or truncated here") -> np.ndarray:
+        ok, bgr = self._cap.read()
+        if not ok or bgr is None:
+            self._next = None
+            raise VideoError(message, self.path, frame=index)
+        self._counters["decoded"] += 1
+        self._next = index + 1
+        if bgr.ndim == 2:
+            return cv2.cvtColor(bgr, cv2.COLOR_GRAY2RGB)
+        return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+    def _timestamp_matches(self, index: int) -> bool:
+        expected = self._t0 + index * self._period_ms
+        return abs(self._cap.get(cv2.CAP_PROP_POS_MSEC) - expected) <= self._period_ms / 2
+
+    def _use_sequential(self, why: str) -> None:
+        log.warning("%s: seeking by timestamps is not exact (%s); decoding sequentially", self.path, why)
+        self._mode = SEQUENTIAL
+        self._next = None
+
+    def _reopen(self) -> None:
+        self._finalizer()
+        self._cap = open_capture(self.path)
+        self._finalizer = weakref.finalize(self, _release, self._cap)
+        self._counters["rewinds"] += 1
+        self._next = 0
+
+
+def _release(cap: cv2.VideoCapture) -> None:
+    cap.release()
