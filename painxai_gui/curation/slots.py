@@ -2,9 +2,9 @@
 
 A video of ``F`` frames is cut into ``N`` equal time slots by frame index.
 Slot ``k`` (0-based) covers frames ``[ceil(k*F/N), ceil((k+1)*F/N))``, so
-frame ``f`` is in slot ``(f*N) // F``. Every frame belongs to exactly one slot
-and, when ``F`` is not a multiple of ``N``, the earlier slots are the longer
-ones (1501 frames in 3 slots: 501, 500, 500).
+frame ``f`` is in slot ``(f*N) // F``. Every frame belongs to exactly one slot;
+slot lengths differ by at most one frame (with 2 or 3 slots the longer ones come
+first: 1501 frames in 3 slots are 501, 500, 500; 1502 are 501, 501, 500).
 """
 
 from __future__ import annotations

@@ -15,20 +15,39 @@ FaceCheck = Callable[[int], bool]
 def even_spread(candidates: Sequence[int], need: int, has_face: FaceCheck | None = None) -> list[int]:
     """Pick up to ``need`` frames evenly spread over ``candidates`` (sorted frame indices).
 
-    The candidates are cut into ``need`` equal bins; from each bin the frame
-    nearest its centre that has a face is taken (``has_face`` is asked only as
-    far as needed). A bin without any face frame contributes nothing.
+    The candidates are cut into equal bins, one per missing frame; from each
+    bin the frame nearest its centre that has a face is taken (``has_face`` is
+    asked only as far as needed, at most once per frame). Bins without a face
+    are dropped and the remaining frames are spread over again until ``need``
+    frames are found or no candidate with a face is left.
     """
-    n = len(candidates)
-    if need <= 0 or n == 0:
-        return []
-    need = min(need, n)
-    picks = []
-    for b in range(need):
-        lo, hi = b * n // need, (b + 1) * n // need
+    known: dict[int, bool] = {}
+
+    def face(frame: int) -> bool:
+        if has_face is None:
+            return True
+        if frame not in known:
+            known[frame] = bool(has_face(frame))
+        return known[frame]
+
+    picks: set[int] = set()
+    pool = list(candidates)
+    while len(picks) < need:
+        pool = [f for f in pool if f not in picks and known.get(f, True)]
+        want = min(need - len(picks), len(pool))
+        if want <= 0:
+            break
+        picks.update(_spread_pass(pool, want, face))
+    return sorted(picks)
+
+
+def _spread_pass(pool: Sequence[int], want: int, face: FaceCheck) -> list[int]:
+    n, picks = len(pool), []
+    for b in range(want):
+        lo, hi = b * n // want, (b + 1) * n // want
         for pos in _centre_out(lo, hi):
-            if has_face is None or has_face(candidates[pos]):
-                picks.append(candidates[pos])
+            if face(pool[pos]):
+                picks.append(pool[pos])
                 break
     return picks
 
