@@ -1,0 +1,1 @@
+"""Dialogs: errors, reasons, keyboard help, figure panel export, progress."""

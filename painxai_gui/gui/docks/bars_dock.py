@@ -1,0 +1,80 @@
+"""Class probabilities of the current frame as bars, the true label marked."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from painxai_gui.gui.docks.probability_dock import PALETTE
+
+
+class BarsDock(QtWidgets.QDockWidget):
+    def __init__(self, parent: QtWidgets.QWidget | None = None):
+        super().__init__("Class probabilities", parent)
+        self.setObjectName("bars")
+        self.plot = pg.PlotWidget()
+        self.plot.setBackground((30, 30, 34))
+        self.plot.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.setMenuEnabled(False)
+        self.plot.getPlotItem().hideButtons()
+        self.plot.setYRange(0, 1.08, padding=0)
+        self.plot.showGrid(x=False, y=True, alpha=0.2)
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.7)
+        self.true_marker = pg.BarGraphItem(x=[], height=[], width=0.86, brush=None,
+                                           pen=pg.mkPen((255, 255, 255), width=2.5))
+        self.true_text = pg.TextItem("true", color=(255, 255, 255), anchor=(0.5, 1.0))
+        self.value_texts: list[pg.TextItem] = []
+        for item in (self.bars, self.true_marker, self.true_text):
+            self.plot.addItem(item)
+        self.caption = QtWidgets.QLabel("—")
+        body = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(body)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.caption)
+        self.setWidget(body)
+        self._names: tuple[str, ...] = ()
+
+    def set_classes(self, names: tuple[str, ...]) -> None:
+        self._names = tuple(names)
+        axis = self.plot.getAxis("bottom")
+        axis.setTicks([[(k, n) for k, n in enumerate(names)]])
+        self.plot.setXRange(-0.6, len(names) - 0.4, padding=0)
+        for text in self.value_texts:
+            self.plot.removeItem(text)
+        self.value_texts = []
+        for _ in names:
+            text = pg.TextItem("", color=(220, 220, 220), anchor=(0.5, 1.0))
+            self.plot.addItem(text)
+            self.value_texts.append(text)
+        self.clear()
+
+    def clear(self, message: str = "—") -> None:
+        self.bars.setOpts(x=[], height=[])
+        self.true_marker.setOpts(x=[], height=[])
+        self.true_text.setText("")
+        for text in self.value_texts:
+            text.setText("")
+        self.caption.setText(message)
+
+    def set_probabilities(self, probs: np.ndarray, true_index: int | None, caption: str = "") -> None:
+        n = len(probs)
+        xs = np.arange(n)
+        brushes = [QtGui.QBrush(QtGui.QColor(*PALETTE[k % len(PALETTE)])) for k in range(n)]
+        self.bars.setOpts(x=xs, height=probs, width=0.7, brushes=brushes, pens=[pg.mkPen(None)] * n)
+        for k, text in enumerate(self.value_texts[:n]):
+            text.setText(f"{probs[k]:.2f}")
+            text.setPos(k, float(probs[k]) + 0.005)
+        if true_index is not None and 0 <= true_index < n:
+            self.true_marker.setOpts(x=[true_index], height=[1.0], width=0.86, brush=None,
+                                     pen=pg.mkPen((255, 255, 255), width=2.5, style=QtCore.Qt.PenStyle.DashLine))
+            self.true_text.setText("true")
+            self.true_text.setPos(true_index, 1.075)
+        else:
+            self.true_marker.setOpts(x=[], height=[])
+            self.true_text.setText("")
+        predicted = int(np.argmax(probs))
+        name = self._names[predicted] if predicted < len(self._names) else str(predicted)
+        self.caption.setText(caption or f"predicted: {name} ({probs[predicted]:.2f})")

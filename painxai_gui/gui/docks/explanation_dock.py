@@ -1,0 +1,252 @@
+"""One explanation viewer: a method from the engine's registry on the current frame's face crop.
+
+Each dock owns a latest-wins channel, so a slow method (LIME) never delays
+the frame, the probabilities or another dock; while it runs it shows
+progress and can be cancelled, and a newer frame supersedes it.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from painxai_gui.gui.docks.option_form import OptionForm
+from painxai_gui.gui.pipeline import Analysis, ExplainRequest, ExplainResult, explain_frame
+from painxai_gui.gui.views.heat import AUTO, HeatDisplay, cmap_choices, heat_display
+from painxai_gui.gui.workers import Channel, Outcome
+
+
+def registry():
+    from painxai_gui.explain import METHODS
+
+    return METHODS
+
+
+class ExplanationDock(QtWidgets.QDockWidget):
+    heatmapReady = QtCore.Signal(str, object)  # object name, HeatDisplay (for the video overlay)
+    timing = QtCore.Signal(str, str, float)    # object name, method title, ms
+    closed = QtCore.Signal(str)
+    titleChanged = QtCore.Signal(str)
+
+    def __init__(self, name: str, method: str, parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        self._analysis: Analysis | None = None
+        self._model = None
+        self._true_index: int | None = None
+        self._class_names: tuple[str, ...] = ()
+        self._last: ExplainResult | None = None
+        self._started = 0.0
+        self.channel = Channel(name, explain_frame, supersede=True, parent=self)
+        self.channel.finished.connect(self._finished)
+        self.channel.failed.connect(self._failed)
+        self.channel.progress.connect(self._progress)
+        self.channel.cancelled.connect(lambda _r: self._set_running(False, "cancelled"))
+        self._build(method)
+
+    # -- construction --------------------------------------------------------------------
+    def _build(self, method: str) -> None:
+        self.method = _combo(((m.display_name, m.id) for m in registry().values()), method)
+        self.target = _combo((("predicted", "predicted"), ("true", "true")), "predicted")
+        self.cmap = _combo(((c, c) for c in cmap_choices()), AUTO)
+        self.signed = QtWidgets.QCheckBox("signed")
+        self.signed.setToolTip("Signed: diverging map centred on 0. Unsigned: magnitude in a sequential map.")
+        self.opacity = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal, minimum=0, maximum=100, value=60)
+        self.opacity.setToolTip("Heatmap opacity over the face crop")
+        self.options = OptionForm()
+        self.image_view = pg.GraphicsLayoutWidget()
+        self.image_view.setBackground((24, 24, 28))
+        self.image_view.setMinimumSize(160, 160)
+        box = self.image_view.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        box.setMouseEnabled(False, False)
+        self.crop_item = pg.ImageItem(axisOrder="row-major")
+        self.heat_item = pg.ImageItem(axisOrder="row-major")
+        self.heat_item.setOpacity(0.6)
+        box.addItem(self.crop_item)
+        box.addItem(self.heat_item)
+        self.viewbox = box
+        self.caption = QtWidgets.QLabel("waiting for a face…")
+        self.caption.setWordWrap(True)
+        self.progress = QtWidgets.QProgressBar(maximumHeight=14, textVisible=True)
+        self.cancel = QtWidgets.QToolButton(text="Cancel")
+        self.cancel.clicked.connect(self.channel.cancel)
+        self._layout_widgets()
+        self._connect()
+        self._method_changed()
+
+    def _layout_widgets(self) -> None:
+        top = QtWidgets.QGridLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.method, 0, 0, 1, 2)
+        top.addWidget(QtWidgets.QLabel("target"), 1, 0)
+        top.addWidget(self.target, 1, 1)
+        top.addWidget(QtWidgets.QLabel("colours"), 2, 0)
+        top.addWidget(self.cmap, 2, 1)
+        top.addWidget(self.signed, 3, 0)
+        top.addWidget(self.opacity, 3, 1)
+        running = QtWidgets.QHBoxLayout()
+        running.addWidget(self.progress, 1)
+        running.addWidget(self.cancel)
+        body = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(body)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(3)
+        layout.addLayout(top)
+        layout.addWidget(self.options)
+        layout.addWidget(self.image_view, 1)
+        layout.addLayout(running)
+        layout.addWidget(self.caption)
+        for w in (self.method, self.target, self.cmap, self.signed, self.opacity):
+            w.setFocusPolicy(QtCore.Qt.FocusPolicy.ClickFocus)
+        self._set_running(False)
+        self.setWidget(body)
+
+    def _connect(self) -> None:
+        self.method.currentIndexChanged.connect(lambda _i: (self._method_changed(), self.rerun()))
+        self.target.currentIndexChanged.connect(lambda _i: self.rerun())
+        self.cmap.currentIndexChanged.connect(lambda _i: self._redraw())
+        self.signed.toggled.connect(lambda _v: self._redraw())
+        self.opacity.valueChanged.connect(lambda v: self.heat_item.setOpacity(v / 100.0))
+        self.options.changed.connect(self.rerun)
+
+    # -- settings --------------------------------------------------------------------------
+    @property
+    def method_id(self) -> str:
+        return self.method.currentData()
+
+    def title(self) -> str:
+        return registry()[self.method_id].display_name
+
+    def _method_changed(self) -> None:
+        entry = registry()[self.method_id]
+        self.signed.blockSignals(True)
+        self.signed.setChecked(bool(entry.signed))
+        self.signed.blockSignals(False)
+        self.options.set_options(entry.options)
+        self.setWindowTitle(f"Explain: {entry.display_name}")
+        self.titleChanged.emit(self.objectName())
+
+    def settings(self) -> dict[str, Any]:
+        return {"name": self.objectName(), "method": self.method_id, "target": self.target.currentData(),
+                "cmap": self.cmap.currentData(), "signed": self.signed.isChecked(),
+                "opacity": self.opacity.value(), "options": self.options.values()}
+
+    def apply_settings(self, data: dict[str, Any]) -> None:
+        if data.get("method") in registry():
+            self.method.setCurrentIndex(self.method.findData(data["method"]))
+        entry = registry()[self.method_id]
+        self.options.set_options(entry.options, data.get("options") or {})
+        self.cmap.setCurrentIndex(max(0, self.cmap.findData(data.get("cmap", AUTO))))
+        self.signed.setChecked(bool(data.get("signed", entry.signed)))
+        self.opacity.setValue(int(data.get("opacity", 60)))
+        target = data.get("target", "predicted")
+        self._pending_target = target
+        self._select_target(target)
+
+    def set_classes(self, names: tuple[str, ...]) -> None:
+        keep = getattr(self, "_pending_target", None) or self.target.currentData()
+        self._class_names = tuple(names)
+        self.target.blockSignals(True)
+        self.target.clear()
+        for text in ("predicted", "true", *names):
+            self.target.addItem(text, text)
+        self.target.blockSignals(False)
+        self._select_target(keep)
+
+    def _select_target(self, target: str) -> None:
+        index = self.target.findData(target)
+        if index >= 0:
+            self.target.setCurrentIndex(index)
+            self._pending_target = None
+
+    # -- requests ----------------------------------------------------------------------------
+    def request(self, analysis: Analysis, model, true_index: int | None) -> None:
+        """A newly analysed frame: explain it (superseding whatever runs)."""
+        self._analysis, self._model, self._true_index = analysis, model, true_index
+        self.rerun()
+
+    def rerun(self) -> None:
+        analysis = self._analysis
+        if analysis is None or self._model is None or analysis.x is None:
+            return
+        self._started = time.perf_counter()
+        self.channel.submit(ExplainRequest(analysis, self._model, self.method_id, self.target.currentData(),
+                                           self._true_index, self.options.values()))
+        QtCore.QTimer.singleShot(300, self._show_running_if_slow)
+
+    def clear(self, message: str) -> None:
+        self.channel.cancel()
+        self._analysis = None
+        self.crop_item.clear()
+        self.heat_item.clear()
+        self.caption.setText(message)
+
+    def _show_running_if_slow(self) -> None:
+        if self.channel.is_busy():
+            self._set_running(True)
+
+    def _set_running(self, running: bool, text: str | None = None) -> None:
+        self.progress.setVisible(running)
+        self.cancel.setVisible(running)
+        if not running:
+            self.progress.reset()
+        if text:
+            self.caption.setText(text)
+
+    # -- results -------------------------------------------------------------------------------
+    def _finished(self, outcome: Outcome) -> None:
+        result: ExplainResult = outcome.result
+        self._last = result
+        self._set_running(self.channel.is_busy())
+        self.crop_item.setImage(np.ascontiguousarray(result.crop), autoLevels=False, levels=(0, 255))
+        self._redraw()
+        names = self._class_names
+        target = names[result.target] if result.target < len(names) else str(result.target)
+        self.caption.setText(f"frame {result.frame} · target {target} ({result.target_kind}) · "
+                             f"{result.ms:.0f} ms")
+        self.timing.emit(self.objectName(), self.title(), result.ms)
+
+    def _redraw(self) -> None:
+        result = self._last
+        if result is None:
+            return
+        display = self.display(result.heatmap)
+        h, w = result.crop.shape[:2]
+        self.heat_item.setImage(display.data, autoLevels=False, levels=display.levels)
+        self.heat_item.setLookupTable(display.lut)
+        self.heat_item.setRect(QtCore.QRectF(0, 0, w, h))
+        self.viewbox.setRange(QtCore.QRectF(0, 0, w, h), padding=0)
+        self.heatmapReady.emit(self.objectName(), display)
+
+    def display(self, heatmap: np.ndarray) -> HeatDisplay:
+        return heat_display(heatmap, self.signed.isChecked(), self.cmap.currentData())
+
+    def _failed(self, _request, error: Exception, _text: str) -> None:
+        self._set_running(False)
+        self.caption.setText(f"<span style='color:#e66'>{error}</span>")
+
+    def _progress(self, _request, done: int, total: int) -> None:
+        self._set_running(True)
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def closeEvent(self, event) -> None:
+        self.channel.cancel()
+        super().closeEvent(event)
+        self.closed.emit(self.objectName())
+
+    def shutdown(self) -> None:
+        self.channel.shutdown(timeout=1.0)
+
+
+def _combo(items, current: str) -> QtWidgets.QComboBox:
+    combo = QtWidgets.QComboBox()
+    for text, data in items:
+        combo.addItem(text, data)
+    combo.setCurrentIndex(max(0, combo.findData(current)))
+    return combo

@@ -1,0 +1,102 @@
+"""A form built from a method's option descriptors (name, type, default, help, choices, range).
+
+No list of options lives in the GUI: whatever the engine's registry declares
+gets a widget here (bool -> check box, choices -> combo, int -> spin box,
+float -> validated text so that 1e-7 stays readable, str -> text).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6 import QtCore, QtWidgets
+
+_BIG = 10**9
+
+
+class OptionForm(QtWidgets.QWidget):
+    changed = QtCore.Signal()
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        self._layout = QtWidgets.QFormLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self._fields: dict[str, tuple[Any, Callable[[], Any], Callable[[Any], None]]] = {}
+
+    def set_options(self, options, values: dict[str, Any] | None = None) -> None:
+        """Rebuild for ``options`` (Option descriptors), starting from ``values`` or the defaults."""
+        while self._layout.rowCount():
+            self._layout.removeRow(0)
+        self._fields.clear()
+        values = values or {}
+        for opt in options:
+            widget, getter, setter = _widget_for(opt, self.changed.emit)
+            widget.setToolTip(opt.help)
+            self._fields[opt.name] = (opt, getter, setter)
+            if opt.name in values:
+                try:
+                    setter(opt.coerce(values[opt.name], "settings"))
+                except Exception:  # a stale saved value: keep the default
+                    pass
+            label = QtWidgets.QLabel(opt.name.replace("_", " "))
+            label.setToolTip(opt.help)
+            self._layout.addRow(label, widget)
+        self.setVisible(bool(self._fields))
+
+    def values(self) -> dict[str, Any]:
+        """Current values, each coerced and range-checked by its descriptor (invalid -> default)."""
+        out = {}
+        for name, (opt, getter, _setter) in self._fields.items():
+            try:
+                out[name] = opt.coerce(getter(), "option")
+            except Exception:
+                out[name] = opt.default
+        return out
+
+    def non_default(self) -> dict[str, Any]:
+        return {k: v for k, v in self.values().items() if v != self._fields[k][0].default}
+
+
+def _widget_for(opt, changed: Callable[[], None]):
+    if opt.type is bool:
+        w = QtWidgets.QCheckBox()
+        w.setChecked(bool(opt.default))
+        w.toggled.connect(lambda _v: changed())
+        return w, w.isChecked, lambda v: w.setChecked(bool(v))
+    if opt.choices:
+        w = QtWidgets.QComboBox()
+        for choice in opt.choices:
+            w.addItem(str(choice), choice)
+        w.setCurrentIndex(max(0, w.findData(opt.default)))
+        w.currentIndexChanged.connect(lambda _i: changed())
+        return w, w.currentData, lambda v: w.setCurrentIndex(max(0, w.findData(v)))
+    if opt.type is int:
+        w = QtWidgets.QSpinBox()
+        low, high = opt.range or (None, None)
+        w.setRange(int(low) if low is not None else -_BIG, int(high) if high is not None else _BIG)
+        w.setValue(int(opt.default))
+        w.setKeyboardTracking(False)
+        w.valueChanged.connect(lambda _v: changed())
+        return w, w.value, lambda v: w.setValue(int(v))
+    w = QtWidgets.QLineEdit(_text(opt.default))
+    w.editingFinished.connect(lambda: _validate(w, opt) and changed())
+    if opt.type is float:
+        return w, lambda: float(w.text()), lambda v: w.setText(_text(v))
+    return w, w.text, lambda v: w.setText(str(v))
+
+
+def _validate(w: QtWidgets.QLineEdit, opt) -> bool:
+    try:
+        opt.coerce(float(w.text()) if opt.type is float else w.text(), "option")
+    except Exception as exc:  # shown on the field; the last valid value stays in use
+        w.setStyleSheet("border: 1px solid #d44;")
+        w.setToolTip(f"{opt.help}\n\n{exc}")
+        return False
+    w.setStyleSheet("")
+    w.setToolTip(opt.help)
+    return True
+
+
+def _text(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)

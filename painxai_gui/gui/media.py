@@ -1,0 +1,91 @@
+"""Shared, thread-safe access to open videos and their face tracks for all GUI workers.
+
+The core gives one :class:`VideoReader` and one :class:`FaceTrack` per video;
+this pool opens them lazily on a worker thread, keeps the few most recent, and
+serialises face detection (dlib objects are not shared between threads).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+
+class MediaPool:
+    """Readers and face tracks by video path; at most ``keep`` of each stay open."""
+
+    def __init__(self, cache_dir: Path | None = None, keep: int = 4):
+        self.cache_dir = cache_dir
+        self._keep = keep
+        self._lock = threading.Lock()
+        self._face_lock = threading.Lock()
+        self._readers: OrderedDict[Path, Any] = OrderedDict()
+        self._tracks: OrderedDict[Path, Any] = OrderedDict()
+        self._cropper = None
+
+    def set_cache_dir(self, cache_dir: Path | None) -> None:
+        with self._lock:
+            self.cache_dir = cache_dir
+            self._tracks.clear()
+
+    def reader(self, path: Path):
+        """The open reader of ``path`` (opened here on first use; raises VideoError)."""
+        from painxai_gui.video import VideoReader
+
+        with self._lock:
+            reader = self._readers.get(path)
+            if reader is not None:
+                self._readers.move_to_end(path)
+                return reader
+        reader = VideoReader(path)  # slow part outside the lock
+        with self._lock:
+            existing = self._readers.get(path)
+            if existing is not None:
+                reader.close()
+                return existing
+            self._readers[path] = reader
+            while len(self._readers) > self._keep:
+                _, old = self._readers.popitem(last=False)
+                old.close()
+            return reader
+
+    def cropper(self):
+        """The one face cropper (dlib detector + 68-landmark predictor), loaded on first use."""
+        with self._face_lock:
+            if self._cropper is None:
+                from painxai_gui.face import FaceCropper
+
+                self._cropper = FaceCropper()
+            return self._cropper
+
+    def face(self, path: Path, frame: int):
+        """FaceResult of ``frame`` (cached on disk by the core's FaceTrack)."""
+        track = self._track(path)
+        with self._face_lock:
+            return track.get(frame)
+
+    def _track(self, path: Path):
+        from painxai_gui.face import FaceTrack
+
+        reader = self.reader(path)
+        cropper = self.cropper()
+        with self._lock:
+            track = self._tracks.get(path)
+            if track is None:
+                cache = self.cache_dir / "landmarks" if self.cache_dir is not None else None
+                track = FaceTrack(reader, cropper, cache)
+                self._tracks[path] = track
+                while len(self._tracks) > self._keep:
+                    self._tracks.popitem(last=False)
+            else:
+                self._tracks.move_to_end(path)
+            return track
+
+    def close(self) -> None:
+        with self._lock:
+            for reader in self._readers.values():
+                reader.close()
+            self._readers.clear()
+            self._tracks.clear()

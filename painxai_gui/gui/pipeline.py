@@ -1,0 +1,144 @@
+"""The per-frame jobs the workers run: read the frame; crop the face and predict; explain.
+
+Requests are immutable snapshots built on the GUI thread; jobs are plain
+functions (no widgets) so they can be timed and tested alone. Every result
+says which video and frame it belongs to and how long each step took.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from painxai_gui.gui.media import MediaPool
+from painxai_gui.gui.session import VideoEntry
+from painxai_gui.gui.workers import TaskContext
+
+
+def _ms(start: float) -> float:
+    return (time.perf_counter() - start) * 1000.0
+
+
+@dataclass(frozen=True)
+class FrameRequest:
+    video: VideoEntry
+    frame: int
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    video_id: str
+    frame: int
+    image: np.ndarray
+    frame_count: int
+    decode_ms: float
+
+
+def read_frame(pool: MediaPool, request: FrameRequest, ctx: TaskContext) -> FrameResult:
+    start = time.perf_counter()
+    reader = pool.reader(request.video.path)
+    image = reader.read(request.frame)
+    return FrameResult(request.video.id, request.frame, image, int(reader.frame_count), _ms(start))
+
+
+@dataclass(frozen=True)
+class AnalysisRequest:
+    video: VideoEntry
+    frame: int
+    predictor: Any  # Predictor or None (model not loaded yet)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Face and class probabilities of one frame (``probs`` None without a face or a model)."""
+
+    video_id: str
+    frame: int
+    ok: bool
+    reason: str = ""
+    box: tuple[float, float, float, float] | None = None
+    landmarks: np.ndarray | None = None  # (68, 2) frame coordinates
+    crop: np.ndarray | None = None       # (256, 256, 3) uint8
+    x: np.ndarray | None = None          # preprocessed crop, model input
+    probs: np.ndarray | None = None
+    face_ms: float = 0.0
+    infer_ms: float = 0.0
+
+
+def analyse(pool: MediaPool, request: AnalysisRequest, ctx: TaskContext) -> Analysis:
+    start = time.perf_counter()
+    face = pool.face(request.video.path, request.frame)
+    face_ms = _ms(start)
+    if not face.ok:
+        return Analysis(request.video.id, request.frame, False, reason=str(face.reason or "no face"),
+                        face_ms=face_ms)
+    box = tuple(float(v) for v in face.box)
+    landmarks = getattr(face, "source_landmarks", None)
+    probs = x = None
+    infer_ms = 0.0
+    if request.predictor is not None and not ctx.cancelled():
+        from painxai_gui.model import preprocess
+
+        start = time.perf_counter()
+        x = preprocess(face.crop, request.predictor.spec)[0]
+        probs = request.predictor.predict_preprocessed(x[None])[0]
+        infer_ms = _ms(start)
+    return Analysis(request.video.id, request.frame, True, box=box, landmarks=landmarks, crop=face.crop,
+                    x=x, probs=probs, face_ms=face_ms, infer_ms=infer_ms)
+
+
+@dataclass(frozen=True)
+class ExplainRequest:
+    """One explanation dock's job on one analysed frame."""
+
+    analysis: Analysis
+    model: Any                 # LoadedModel
+    method: str
+    target: str                # "predicted", "true" or a class name
+    true_index: int | None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExplainResult:
+    video_id: str
+    frame: int
+    crop: np.ndarray
+    heatmap: np.ndarray
+    signed: bool
+    target: int
+    target_kind: str
+    method: str
+    ms: float
+
+
+def target_for(request: ExplainRequest):
+    """The engine's Target for the dock's choice (raises ExplainError if the true class is unknown)."""
+    from painxai_gui.errors import ExplainError
+    from painxai_gui.explain.base import Target
+
+    names = tuple(request.model.spec.class_names)
+    if request.target == "predicted":
+        return Target.predicted()
+    if request.target == "true":
+        if request.true_index is None:
+            raise ExplainError("this video's true label is not one of the model's classes "
+                               f"({', '.join(names)}); choose 'predicted' or a class")
+        return Target.true(request.true_index)
+    if request.target not in names:
+        raise ExplainError(f"class {request.target!r} is not one of the model's classes ({', '.join(names)})")
+    return Target.of_class(names.index(request.target))
+
+
+def explain_frame(request: ExplainRequest, ctx: TaskContext) -> ExplainResult:
+    from painxai_gui.explain import explain
+
+    start = time.perf_counter()
+    result = explain(request.model.model, request.analysis.x, request.method, target_for(request),
+                     progress=ctx.progress, cancel=ctx.cancelled, **request.options)
+    return ExplainResult(request.analysis.video_id, request.analysis.frame, request.analysis.crop,
+                         np.asarray(result.heatmap), bool(result.signed), int(result.target),
+                         str(getattr(result, "target_kind", "class")), request.method, _ms(start))

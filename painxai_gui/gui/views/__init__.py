@@ -1,0 +1,1 @@
+"""Central views: the video frame with overlays and the slot timeline."""
