@@ -30,8 +30,24 @@ def load_index(root: Path, manifest: Path | None, *, pattern: str | None = None,
         raise DatasetError("manifest not found", manifest)
     from painxai_gui.dataset import index_dataset  # lazy: the indexer probes videos
 
-    return index_dataset(root, manifest=manifest, pattern=pattern, token_map=token_map,
-                         category_map=category_map, probe=True, progress=progress)
+    index = index_dataset(root, manifest=manifest, pattern=pattern, token_map=token_map,
+                          category_map=category_map, probe=True, progress=progress)
+    if manifest is not None:
+        check_manifest(index, manifest)
+    return index
+
+
+def check_manifest(index: Any, manifest: Path) -> None:
+    """Refuse a manifest that gave no video because it is malformed or unreadable.
+
+    Row-level problems in an otherwise usable manifest do not stop creation;
+    they are kept in the project (``Project.index_problems``) and shown by ``status``.
+    """
+    fatal = [p for p in getattr(index, "problems", [])
+             if Path(getattr(p, "path", "")) == manifest and str(getattr(p, "kind", "")) in ("bad_table", "unreadable")]
+    from_manifest = [v for v in index.videos if v.part != "A"]
+    if fatal and not from_manifest:
+        raise DatasetError(f"manifest unusable: {fatal[0].message}", manifest)
 
 
 def write_project(path: Path, root: Path, index: Any, meta: dict[str, Any], annotator: str) -> None:

@@ -90,7 +90,7 @@ class ExportSummary:
 
 def safe_name(text: str) -> str:
     """A path component from an id: letters, digits, ``.``, ``_``, ``-`` only; never empty or dotted."""
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._")
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip(".")
     return cleaned or "_"
 
 
