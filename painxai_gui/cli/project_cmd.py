@@ -181,6 +181,7 @@ def run_export(args: argparse.Namespace) -> int:
             print(f"note: {exc.problem}; exporting read-only (no audit line)", file=sys.stderr)
             project = Project.open(args.project, read_only=True)
         with project:
+            project.check_dataset()  # before the bar: a moved root is one clear line
             update, close = progress_bar("exporting")
             try:
                 summary = project.export(Path(args.out), folds=args.folds, progress=update)
