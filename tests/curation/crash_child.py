@@ -1,7 +1,7 @@
 """Child process for the kill tests: curation operations or an export, reporting each one done.
 
     python crash_child.py ops PROJECT        select frames one by one (with undo/redo pairs)
-    python crash_child.py export PROJECT OUT export with a slowed-down crop source
+    python crash_child.py export PROJECT OUT export with the real face pipeline
 
 Prints ``ready`` first, then ``done <i>`` after operation ``i`` has returned.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from curation_helpers import CentreCrops  # also puts the repo root on sys.path
+import curation_helpers  # noqa: F401  (puts the repo root on sys.path)
 
 from painxai_gui.curation import Project
 
@@ -36,7 +36,7 @@ def run_ops(path: str) -> None:
 def run_export(path: str, out: str) -> None:
     with Project.open(path, annotator="child") as project:
         print("ready", flush=True)
-        summary = project.export(out, crop_source=CentreCrops(delay=0.003))
+        summary = project.export(out)
         print(f"finished {summary.written}", flush=True)
 
 

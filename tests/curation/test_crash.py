@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 import pytest
 
-from curation_helpers import CentreCrops, make_dataset
+from curation_helpers import make_dataset
 from painxai_gui.curation import Project
 from painxai_gui.curation.crops import is_complete_png
 
@@ -93,27 +93,26 @@ def test_killed_operations_lose_nothing(tmp_path, run):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("run", range(RUNS))
-def test_killed_export_leaves_no_partial_file(tmp_path, run):
-    data = make_dataset(tmp_path / "data")
+def test_killed_export_leaves_no_partial_file(tmp_path, demo_tree, run):
     path = tmp_path / "p.sqlite"
-    with Project.create(path, data.root, index=data, annotator="parent") as p:
+    with Project.create(path, demo_tree, annotator="parent") as p:  # real index, real face pipeline
         for v in p.videos(role="slots"):
-            p.select_range(v, 0, 9)
+            p.select_range(v, 0, 30)
     out = tmp_path / "out"
     child = Child("export", str(path), str(out))
     child.wait_ready()
     deadline = time.time() + 60
     while not any(out.rglob("*.png")) and time.time() < deadline:
         time.sleep(0.01)
-    time.sleep(random.Random(run).uniform(0.0, 0.25))
+    time.sleep(random.Random(run).uniform(0.0, 1.5))
     lines = child.kill()
     pngs = list(out.rglob("*.png"))
     for png in pngs:
         assert is_complete_png(png) and cv2.imread(str(png)).shape == (256, 256, 3), png
     with Project.open(path) as p:
-        summary = p.export(out, crop_source=CentreCrops())
+        summary = p.export(out)
     finished = any(line.startswith("finished") for line in lines)
     assert summary.skipped_existing == len(pngs) and summary.written == summary.planned - len(pngs)
-    assert summary.planned == 72 + 6 * 9 and not summary.cancelled
-    assert not list(out.rglob("*.tmp")) and len((out / "manifest.csv").read_text().splitlines()) == 127
+    assert summary.planned == 36 + 6 * 30 and not summary.cancelled and summary.no_face == 0
+    assert not list(out.rglob("*.tmp")) and len((out / "manifest.csv").read_text().splitlines()) == 1 + 216
     print(f"run {run}: killed after {len(pngs)} of {summary.planned} files (finished before kill: {finished})")
