@@ -11,6 +11,11 @@ A ``done`` mask is written after each batch's features are flushed, so an
 interrupted extraction goes on where it stopped, and a fold of a rerun with the
 same data and settings reuses it. Stale or foreign folders are never reused:
 a different key is a different folder.
+
+With the thesis's per-fold mean every fold has its own cache (each image is
+run through the base once per fold and flip). ``mean_source`` "all" or
+"vggface" gives every fold the same mean and hence the same key, so the folds
+share one cache and each (image, flip) is computed once per run.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""One fold: mean from the training images, network, feature cache, head training, outputs."""
+"""One fold: channel mean (the training images' by default), network, feature cache, head training, outputs."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from painxai_gui.model.spec import write_sidecar, sidecar_path
+from painxai_gui.model.spec import VGGFACE_MEAN_RGB, sidecar_path, write_sidecar
 from painxai_gui.train.cache import FeatureCache, cache_key, compiled_forward, extract
 from painxai_gui.train.head import EarlyStopping, EpochLog, HeadTrainer, Part, predict, scores
 from painxai_gui.train.io import save_keras, write_json
@@ -81,10 +81,17 @@ def fit_fold(ctx: RunContext, split: FoldSplit, net: Network, cache: FeatureCach
     return fit, Part.of(split.train, labels[list(split.train)], flips), val
 
 
-def run_fold(ctx: RunContext, split: FoldSplit) -> FoldResult:
+def fold_mean(ctx: RunContext, split: FoldSplit) -> tuple[float, ...]:
+    source = ctx.config.mean_source
+    if source == "vggface":
+        return tuple(VGGFACE_MEAN_RGB[::-1] if ctx.config.color_mode == "bgr" else VGGFACE_MEAN_RGB)
+    return ctx.stats.mean_of(split.train if source == "fold" else range(len(ctx.manifest.rows)))
+
+
+def run_fold(ctx: RunContext, split: FoldSplit, remove_cache: bool = True) -> FoldResult:
     """Train, evaluate and write one fold; ``result.json`` is written last (the fold's done marker)."""
     cfg, start, fold = ctx.config, time.perf_counter(), split.fold
-    mean = ctx.stats.mean_of(split.train)
+    mean = fold_mean(ctx, split)
     spec = ctx.spec(mean, fold)
     ctx.emit("fold", f"fold {fold}: {len(split.train)} training, {len(split.val)} validation, "
              f"{len(split.test)} test images; channel mean {', '.join(f'{m:.4f}' for m in mean)}", fold=fold)
@@ -102,7 +109,7 @@ def run_fold(ctx: RunContext, split: FoldSplit) -> FoldResult:
                         len(split.val), len(split.test), tuple(mean), split.train_subjects, split.val_subjects,
                         split.test_subjects, tuple(fit.history), time.perf_counter() - start)
     write_fold(ctx, result, net, spec, test_probs, test.labels)
-    if not cfg.keep_cache:
+    if remove_cache:
         cache.remove()
     del net, cache
     gc.collect()

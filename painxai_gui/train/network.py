@@ -110,12 +110,9 @@ def base_fingerprint(model, layer_name: str = FEATURE_LAYER) -> str:
 
 
 def load_base(model, path: Path | None) -> list[str]:
-    """Load VGG-Face weights by layer name; without a file warn loudly. Returns notes."""
+    """Load VGG-Face weights by layer name (None: keep the random base; the runner warns). Returns notes."""
     if path is None:
-        message = ("NO BASE WEIGHTS (--base): the frozen convolutional layers have RANDOM weights; "
-                   "results are meaningless for VGG-Face fine-tuning")
-        log.warning(message)
-        return [message]
+        return ["base: random weights"]
     loaded, skipped = load_weights_by_name(model, path)
     notes = [f"base weights from {path}: {len(loaded)} layers loaded"] + [f"not loaded: {s}" for s in skipped]
     convs = [layer.name for layer in model.layers if layer.weights and layer.name.startswith("conv")]

@@ -59,7 +59,7 @@ class RunContext:
 
     def emit(self, stage: str, message: str, fold: int | None = None, step: int = 0, total: int = 0,
              **metrics: float) -> None:
-        if stage in ("warning", "fold", "skip", "done"):
+        if self.progress is None and stage in ("warning", "fold", "skip", "done"):
             (log.warning if stage == "warning" else log.info)(message)
         if self.progress is not None:
             self.progress(Progress(stage, message, fold, step, total, metrics))
@@ -174,12 +174,15 @@ def train(config: TrainConfig, *, base_builder: BaseBuilder | None = None, progr
     if unknown:
         raise TrainError(f"no fold(s) {sorted(unknown)}; the run has folds 1..{len(ctx.splits)}")
     results: dict[int, FoldResult] = {}
+    todo = [s.fold for s in ctx.splits if s.fold in wanted and not fold_done(ctx.out, s.fold)]
     for split in ctx.splits:
         if fold_done(ctx.out, split.fold):
             results[split.fold] = FoldResult.read(ctx.out / f"fold_{split.fold}" / "result.json")
             ctx.emit("skip", f"fold {split.fold}: finished earlier, skipped", fold=split.fold)
         elif split.fold in wanted:
-            results[split.fold] = run_fold(ctx, split)
+            # a per-fold mean means a per-fold cache; a shared mean shares it until the last fold
+            shared = config.mean_source != "fold" and split.fold != todo[-1]
+            results[split.fold] = run_fold(ctx, split, remove_cache=not (config.keep_cache or shared))
             write_summary(ctx, results)
     summary = write_summary(ctx, results)
     ctx.emit("done", f"finished {len(results)}/{len(ctx.splits)} folds; results in {ctx.out}")

@@ -9,6 +9,9 @@ from painxai_gui.train.report import confusion, merge_predictions, write_confusi
 from painxai_gui.train.results import FoldResult, write_results_csv, write_results_md
 from painxai_gui.train.runner import RunContext, RunResult
 
+MEAN_TEXT = {"fold": "the fold's training images (thesis)", "all": "all images of the manifest",
+             "vggface": "VGG-Face's training set (Parkhi et al.)"}
+
 
 def _settings(ctx: RunContext) -> dict:
     cfg = ctx.config
@@ -19,7 +22,8 @@ def _settings(ctx: RunContext) -> dict:
             "early stopping": f"validation loss, patience {cfg.patience}, min delta {cfg.min_delta:g}",
             "max epochs": cfg.epochs, "horizontal flips": cfg.flip, "validation fraction": cfg.val_fraction,
             "seed": cfg.seed, "input size": f"{cfg.input_size[0]}x{cfg.input_size[1]}",
-            "preprocessing": "/255, then the fold's training-set channel mean", "colour order": cfg.color_mode,
+            "preprocessing": f"/255, then the channel mean of {MEAN_TEXT[cfg.mean_source]}",
+            "colour order": cfg.color_mode,
             "manifest": str(ctx.manifest.path), "images": len(ctx.manifest.rows)}
 
 
