@@ -1,0 +1,94 @@
+"""Methods computed by one compiled function ``(x, target) -> tensors``, and its helpers.
+
+A :class:`GraphMethod` only says how to build the traced body; batching,
+caching (one trace per model and graph-changing options), cancellation
+between batches and the :class:`~.base.Explanation` assembly live here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, ClassVar
+
+import numpy as np
+
+from ._lazy import tf
+from .base import Explanation, Hooks, Method, chunks
+from .context import ModelContext
+
+Body = Callable[[Any, Any], dict[str, Any]]
+
+
+class GraphMethod(Method):
+    """A method whose whole computation is one traced TensorFlow function.
+
+    Subclasses implement :meth:`build`, returning ``body(x, t)`` that maps a
+    batch ``x`` (B, H, W, C) and target codes ``t`` (B,) (-1 = predicted) to a
+    dict with ``attribution``, ``heatmap``, ``target`` and ``logits``.
+    ``graph_options`` names the options that change the traced graph (part of
+    the cache key); all other options must not influence the body.
+    """
+
+    graph_options: ClassVar[tuple[str, ...]] = ()
+    batch_size: ClassVar[int] = 16
+
+    def build(self, ctx: ModelContext, options: dict[str, Any]) -> Body:
+        raise NotImplementedError
+
+    def function(self, ctx: ModelContext, options: dict[str, Any]) -> Any:
+        key = (self.id, *(options[name] for name in self.graph_options))
+        return ctx.compiled(key, lambda: self.build(ctx, options))
+
+    def run(
+        self,
+        ctx: ModelContext,
+        xs: np.ndarray,
+        targets: np.ndarray,
+        options: dict[str, Any],
+        hooks: Hooks,
+        extras: dict[str, Any],
+    ) -> list[Explanation]:
+        fn = self.function(ctx, options)
+        results: list[Explanation] = []
+        for part in chunks(len(xs), self.batch_size):
+            hooks.check(self.id)
+            out = fn(tf.constant(xs[part]), tf.constant(targets[part], tf.int32))
+            out = {k: v.numpy() for k, v in out.items()}
+            for i in range(len(out["target"])):
+                results.append(
+                    self.make(ctx, out["attribution"][i], out["heatmap"][i], out["target"][i], out["logits"][i], options)
+                )
+            hooks.report(len(results), len(xs))
+        return results
+
+
+# ----------------------------------------------------------------- helpers
+def select(logits: Any, t: Any) -> tuple[Any, Any]:
+    """Resolve target codes (-1 -> arg-max) and pick each row's target logit."""
+    t = tf.where(t < 0, tf.argmax(logits, axis=-1, output_type=tf.int32), t)
+    return t, tf.gather(logits, t, axis=1, batch_dims=1)
+
+
+def max_abs(a: Any) -> Any:
+    """Display map of gradient-like attributions: max over channels of |a| (thesis eq. 2.10)."""
+    return tf.reduce_max(tf.abs(a), axis=-1)
+
+
+def channel_sum(a: Any) -> Any:
+    """Display map of LRP-like attributions: signed sum over channels."""
+    return tf.reduce_sum(a, axis=-1)
+
+
+def upsample(maps: Any, size: tuple[int, int]) -> Any:
+    """(B, h, w) -> (B, H, W), bilinear with half-pixel centres (tf.image.resize default)."""
+    return tf.image.resize(maps[..., None], size, method="bilinear")[..., 0]
+
+
+def gradients(graph: Any, x: Any, t: Any, relu: Callable[[Any], Any] | None = None) -> tuple[Any, Any, Any]:
+    """(d logit_t / d x, resolved targets, logits) with an optional modified ReLU.
+
+    Only ``x`` is watched, so TensorFlow prunes every filter gradient."""
+    with tf.GradientTape(watch_accessed_variables=False) as tape:
+        tape.watch(x)
+        logits = graph.run(x, relu)[graph.output]
+        t, score = select(logits, t)
+    return tape.gradient(score, x), t, logits

@@ -1,0 +1,112 @@
+"""The LRP sweep: forward once keeping every linear stage's (input, pre-activation),
+then distribute relevance from the target logit back to the input.
+
+Per node kind (methods.md):
+
+* ``linear`` -- activation: identity for relevance; each stage (last first)
+  gets its composite rule (the first weight layer may get a special rule);
+* ``pool`` (average, global average) -- z rule;
+* ``maxpool`` -- winner takes all (the relevance follows the forward arg-max);
+* ``reshape`` (flatten, reshape, dropout, padding, folded BN) -- moved as is;
+* ``add`` -- z rule on the sum: ``R_k = a_k / (sum a + 1e-9 sign) * R``;
+* ``concat`` -- split back to the inputs;
+* ``act`` -- identity for ReLU-like activations.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from painxai_gui.errors import ExplainError
+
+from .._lazy import tf
+from ..compiled import select
+from ..graph import ModelGraph
+from ..layers import LRP_IDENTITY_ACTIVATIONS, Node, activate
+from .composites import Composite
+from .rules import Z_STABILIZER, ZRule, stabilize
+
+SUPPORTED_KINDS = ("linear", "pool", "maxpool", "reshape", "add", "concat", "act")
+
+
+def check_supported(graph: ModelGraph, method: str) -> None:
+    """Raise :class:`ExplainError` naming the first layer LRP cannot handle."""
+    graph.require(SUPPORTED_KINDS, method)
+    for node in graph.nodes:
+        if node.kind in ("linear", "act") and node.activation not in LRP_IDENTITY_ACTIVATIONS:
+            raise ExplainError(f"{method} does not support {node.describe()} with activation {node.activation!r}")
+
+
+def first_layers(graph: ModelGraph) -> frozenset[int]:
+    """Weight layers with no weight layer between them and the input."""
+    behind: list[bool] = []  # whether a weight layer lies on some path from the input
+    first: set[int] = set()
+    for node in graph.nodes:
+        before = any(behind[i] for i in node.inputs)
+        if node.kind == "linear" and not before:
+            first.add(node.index)
+        behind.append(before or node.kind == "linear")
+    return frozenset(first)
+
+
+def _vjp(fn: Any, inputs: list[Any], R: Any) -> list[Any]:
+    with tf.GradientTape(watch_accessed_variables=False) as tape:
+        for a in inputs:
+            tape.watch(a)
+        y = fn(inputs)
+    return tape.gradient(y, inputs, output_gradients=R)
+
+
+def _node_relevance(node: Node, graph: ModelGraph, composite: Composite, first: frozenset[int],
+                    ins: list[Any], stage_io: list[tuple[Any, Any]], R: Any) -> list[Any]:
+    if node.kind in ("linear", "pool"):
+        rule = ZRule() if node.kind == "pool" else composite.rule_for(node, node.index in first)
+        for k in reversed(range(len(node.stages))):
+            a, z = stage_io[k]
+            nonneg = k == 0 and graph.nonnegative[node.inputs[0]]
+            R = rule.relevance(node.stages[k], a, z, R, nonneg)
+        return [R]
+    if node.kind == "act":
+        return [R]
+    if node.kind == "add":
+        total = stabilize(tf.add_n(ins), Z_STABILIZER)
+        return [a * R / total for a in ins]
+    return _vjp(node.fn, ins, R)  # maxpool (arg-max routing), reshape, concat
+
+
+def lrp_relevance(graph: ModelGraph, composite: Composite, x: Any, t: Any) -> tuple[Any, Any, Any]:
+    """(relevance of ``x``, resolved targets, logits) for a batch; call inside a trace."""
+    for canonize in composite.canonizers:
+        graph = canonize(graph)
+    first = first_layers(graph)
+    outs: list[Any] = [None] * len(graph.nodes)
+    stage_io: dict[int, list[tuple[Any, Any]]] = {}
+    for node in graph.nodes:
+        if node.kind == "input":
+            outs[node.index] = x
+            continue
+        ins = [outs[i] for i in node.inputs]
+        if node.kind in ("linear", "pool"):
+            a, io = ins[0], []
+            for stage in node.stages:
+                z = stage.forward(a)
+                io.append((a, z))
+                a = z
+            stage_io[node.index] = io
+            outs[node.index] = activate(a, node.activation, tf.nn.relu, node.fn)
+        else:
+            outs[node.index] = node.forward(ins, tf.nn.relu)
+    logits = outs[graph.output]
+    t, _ = select(logits, t)
+    relevance: list[Any] = [None] * len(graph.nodes)
+    relevance[graph.output] = tf.one_hot(t, graph.num_classes, dtype=logits.dtype) * logits
+    for node in reversed(graph.nodes):
+        R = relevance[node.index]
+        if R is None or node.kind == "input":
+            continue
+        ins = [outs[i] for i in node.inputs]
+        parts = _node_relevance(node, graph, composite, first, ins, stage_io.get(node.index, []), R)
+        for i, part in zip(node.inputs, parts):
+            relevance[i] = part if relevance[i] is None else relevance[i] + part
+    R_in = relevance[0] if relevance[0] is not None else tf.zeros_like(x)
+    return R_in, t, logits

@@ -1,0 +1,94 @@
+"""LRP rules for one linear stage ``z_j = sum_i a_i w_ij + b_j`` (methods.md, exactly).
+
+Each rule maps the stage input ``a``, its pre-activation ``z`` (bias included,
+as computed in the forward pass) and the relevance ``R`` of the outputs to the
+relevance of the inputs. ``W^T s`` is computed as the vector-Jacobian product
+of the stage's linear map, so one implementation serves Conv2D, depthwise,
+pointwise, Dense, per-channel affine and average pooling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .._lazy import tf
+from ..layers import Stage
+
+Z_STABILIZER = 1e-9
+
+
+def stabilize(z: Any, eps: float) -> Any:
+    """``z + eps * sign(z)`` with sign(0) = +1."""
+    return z + eps * tf.where(z >= 0, tf.ones_like(z), -tf.ones_like(z))
+
+
+class Rule:
+    """Base: ``relevance(stage, a, z, R, nonneg)`` -> relevance of ``a``.
+
+    ``nonneg`` says ``a >= 0`` by construction (after a ReLU), which lets
+    alpha-beta skip the negative-input half."""
+
+    def relevance(self, stage: Stage, a: Any, z: Any, R: Any, nonneg: bool) -> Any:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Epsilon(Rule):
+    """``R_i = a_i sum_j w_ij R_j / (z_j + eps sign(z_j))``."""
+
+    epsilon: float = 1e-7
+
+    def relevance(self, stage: Stage, a: Any, z: Any, R: Any, nonneg: bool) -> Any:
+        kernel = stage.kernel() if stage.kernel is not None else None
+        return a * stage.vjp(a, R / stabilize(z, self.epsilon), kernel)
+
+
+@dataclass(frozen=True)
+class ZRule(Epsilon):
+    """LRP-0: the epsilon rule with the tiny stabiliser 1e-9 sign(z)."""
+
+    epsilon: float = Z_STABILIZER
+
+
+@dataclass(frozen=True)
+class AlphaBeta(Rule):
+    """``R_i = sum_j (alpha p_ij / z_j^+ - beta n_ij / z_j^-) R_j``.
+
+    ``p_ij = (a_i w_ij)^+``, ``n_ij = (a_i w_ij)^-``, ``z_j^+ = sum_i p_ij +
+    b_j^+``, ``z_j^- = sum_i n_ij + b_j^-``; a zero denominator contributes 0.
+    With ``a >= 0`` only the positive-input half is computed."""
+
+    alpha: float = 1.0
+    beta: float = 0.0
+
+    def relevance(self, stage: Stage, a: Any, z: Any, R: Any, nonneg: bool) -> Any:
+        w = stage.kernel()
+        w_pos, w_neg = tf.maximum(w, 0.0), tf.minimum(w, 0.0)
+        b = stage.bias() if stage.bias is not None else None
+        halves = [(a, 1.0)] if nonneg else [(tf.maximum(a, 0.0), 1.0), (tf.minimum(a, 0.0), -1.0)]
+        out = 0.0
+        for factor, weights, bias_part in (
+            (self.alpha, (w_pos, w_neg), tf.maximum),
+            (-self.beta, (w_neg, w_pos), tf.minimum),
+        ):
+            if factor == 0.0:
+                continue
+            # input half with sign +1 pairs with weights[0], sign -1 with weights[1]
+            terms = [(part, weights[0] if sign > 0 else weights[1]) for part, sign in halves]
+            zs = tf.add_n([stage.apply(part, wk) for part, wk in terms])
+            if b is not None:
+                zs = zs + bias_part(b, 0.0)
+            s = tf.math.divide_no_nan(R, zs)
+            out = out + factor * tf.add_n([part * stage.vjp(part, s, wk) for part, wk in terms])
+        return out
+
+
+@dataclass(frozen=True)
+class Flat(Rule):
+    """Weights replaced by ones, bias ignored: equal shares of R_j over j's receptive field."""
+
+    def relevance(self, stage: Stage, a: Any, z: Any, R: Any, nonneg: bool) -> Any:
+        ones = tf.ones_like(a)
+        w = tf.ones_like(stage.kernel()) if stage.kernel is not None else None
+        return stage.vjp(ones, tf.math.divide_no_nan(R, stage.apply(ones, w)), w)

@@ -1,0 +1,60 @@
+"""Grad-CAM (Selvaraju et al. 2017): ``relu(sum_k alpha_k A^k)``, ``alpha_k = mean_ij d f_c / d A^k_ij``.
+
+``A`` is the output of option ``layer`` (default: the last conv layer after its
+activation -- conv5_3 in VGG-Face). Only ``A`` is watched, so the backward
+pass covers just the layers above it: Grad-CAM costs about one forward pass.
+The display map is the coarse map resized bilinearly (half-pixel centres).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from painxai_gui.errors import ExplainError
+
+from .._lazy import tf
+from ..base import Option
+from ..compiled import Body, GraphMethod, select, upsample
+from ..context import ModelContext
+from ..layers import Node
+from ..registry import register
+
+
+def cam_layer(ctx: ModelContext, name: str) -> Node:
+    node = ctx.graph.find(name) if name else ctx.graph.default_cam_layer()
+    if len(node.shape) != 4:
+        raise ExplainError(f"Grad-CAM needs a layer with a 4-D output; {node.describe()} has shape {node.shape}")
+    return node
+
+
+def cam(A: Any, grads: Any) -> Any:
+    """(B, h, w) map ``relu(sum_k mean_ij(grads^k) A^k)``."""
+    alpha = tf.reduce_mean(grads, axis=[1, 2], keepdims=True)
+    return tf.nn.relu(tf.reduce_sum(alpha * A, axis=-1))
+
+
+@register
+class GradCAM(GraphMethod):
+    id = "gradcam"
+    display_name = "Grad-CAM"
+    summary = "Class activation map of a conv layer weighted by its mean gradients."
+    reference = "Selvaraju et al. 2017"
+    options = (Option("layer", str, "", "Layer whose output is used (empty: last conv layer after its activation)."),)
+    graph_options = ("layer",)
+
+    def bind(self, ctx: ModelContext, options: dict[str, Any]) -> dict[str, Any]:
+        return {**options, "layer": cam_layer(ctx, options["layer"]).name}
+
+    def build(self, ctx: ModelContext, options: dict[str, Any]) -> Body:
+        graph, node = ctx.graph, cam_layer(ctx, options["layer"])
+        size = graph.input_shape[:2]
+
+        def body(x: Any, t: Any) -> dict[str, Any]:
+            with tf.GradientTape(watch_accessed_variables=False) as tape:
+                outs = graph.run(x, tape=tape, watch=(node.index,))
+                t, score = select(outs[graph.output], t)
+            A = outs[node.index]
+            coarse = cam(A, tape.gradient(score, A, unconnected_gradients="zero"))
+            return {"attribution": coarse, "heatmap": upsample(coarse, size), "target": t, "logits": outs[graph.output]}
+
+        return body

@@ -1,0 +1,35 @@
+"""Gradient saliency (Simonyan et al. 2014): ``d f_c / d x``, display ``max_c |.|``.
+
+Deconvnet and guided backprop subclass this with another ReLU rule
+(:mod:`..relu_rules`); everything else is the same compiled backward pass.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from ..compiled import Body, GraphMethod, gradients, max_abs
+from ..context import ModelContext
+from ..registry import register
+from ..relu_rules import RULE_SAFE_KINDS, relu_rule
+
+
+@register
+class Gradient(GraphMethod):
+    id = "gradient"
+    display_name = "Backpropagation"
+    summary = "Gradient of the target logit with respect to the input pixels."
+    reference = "Simonyan, Vedaldi & Zisserman 2014"
+    relu_rule: ClassVar[str] = "gradient"
+
+    def build(self, ctx: ModelContext, options: dict[str, Any]) -> Body:
+        graph = ctx.graph
+        if self.relu_rule != "gradient":  # a generic layer could hide ReLUs the rule cannot reach
+            graph.require(RULE_SAFE_KINDS, self.id)
+        relu = relu_rule(self.relu_rule)
+
+        def body(x: Any, t: Any) -> dict[str, Any]:
+            g, t, logits = gradients(graph, x, t, relu)
+            return {"attribution": g, "heatmap": max_abs(g), "target": t, "logits": logits}
+
+        return body
