@@ -15,10 +15,6 @@ import cv2
 
 from painxai_gui.errors import VideoError
 
-#: file suffixes treated as videos by the dataset index
-VIDEO_SUFFIXES = (".mp4", ".avi", ".mov", ".mkv", ".m4v", ".webm", ".mpg", ".mpeg", ".wmv", ".h264", ".264")
-
-
 def fourcc_text(value: float) -> str:
     """OpenCV's numeric FOURCC as text (``'mp4v'``), '' when unknown."""
     code = int(value)

@@ -2,16 +2,17 @@
 
 How exactness is kept:
 
-* **Timestamps check every frame.** After every decode the frame's
-  presentation time (``CAP_PROP_POS_MSEC``) is compared with the time frame
-  ``i`` must have (``t0 + i / fps``, within half a frame). Seeks use OpenCV's
-  ``CAP_PROP_POS_FRAMES`` (FFmpeg seeks to the keyframe before and decodes
-  forward), which is fast and, for well-formed files, exact; the check proves
-  it for every frame.
-* **Fallback when timestamps lie.** On the first mismatch (or when a file has
-  no usable timestamps at all, like a raw ``.h264`` stream) the reader switches
-  to *sequential* mode for that file: a backward jump reopens the file and
-  decodes forward, so a frame's index is its decode order. Slower, never wrong.
+* **Timestamps are the ground truth.** Frame ``i`` must have presentation
+  time ``t0 + i / fps`` (within half a frame; ``CAP_PROP_POS_MSEC``). A jump
+  seeks with OpenCV's ``CAP_PROP_POS_FRAMES`` (FFmpeg goes to the keyframe
+  before and decodes forward) and then grabs forward until the frame with
+  frame ``i``'s timestamp; if the seek overshot (MPEG program streams do) it
+  seeks further back and tries again. Sequential reads are checked the same way.
+* **Fallback when timestamps lie.** When timestamps are not one frame period
+  apart (variable frame rate, or none at all, like a raw ``.h264`` stream) the
+  reader switches to *sequential* mode for that file: a backward jump reopens
+  the file and decodes forward, so a frame's index is its decode order.
+  Slower, never wrong.
 * **The reader's frame count is the truth.** The container's count is checked
   by decoding its last frame and failing to decode one more; otherwise one
   counting pass decodes the whole file (result cached per file path, size and
@@ -41,12 +42,14 @@ from painxai_gui.errors import VideoError
 from painxai_gui.video.cache import FrameCache
 from painxai_gui.video.probe import fourcc_text, open_capture
 from painxai_gui.video.readahead import ReadAhead
+from painxai_gui.video.timing import frame_index, stamps_consistent
 
 log = logging.getLogger(__name__)
 
 TIMESTAMPS = "timestamps"  #: seek with POS_FRAMES, verify by timestamp
 SEQUENTIAL = "sequential"  #: index = decode order; backward jumps reopen the file
 
+_SEEK_ATTEMPTS = 5  #: seek back 0, 16, 32, 64 frames, then from the start, before giving up
 _COUNT_CACHE: dict[tuple[str, int, int], tuple[int, str]] = {}
 _COUNT_LOCK = threading.Lock()
 
@@ -219,23 +222,23 @@ class VideoReader:
     def _validated_count(self) -> int | None:
         """The declared count if frame 1 and the last frame decode with the right timestamps."""
         declared = self.declared_frame_count
-        if declared < 2 or not self._grab_matches(1):
+        if declared < 2 or not self._grab_matches(1, last=0):
             return None
         if declared > 2:
             self._seek(declared - 1)
-            if not self._grab_matches(declared - 1):
+            if not self._grab_matches(declared - 1, last=None):
                 return None
         if self._cap.grab():  # the container under-counts
             return None
         self._next = None
         return declared
 
-    def _grab_matches(self, index: int) -> bool:
+    def _grab_matches(self, index: int, last: int | None) -> bool:
         """Decode-and-skip the frame at the current position; True if it is frame ``index``."""
         ok = self._cap.grab()
         self._counters["grabbed"] += 1
         self._next = index + 1 if ok else None
-        return ok and self._timestamp_matches(index)
+        return ok and self._index_now(last) == index
 
     def _counting_pass(self) -> int:
         """Decode the whole file once; the number of frames that decode is the truth."""
@@ -248,8 +251,7 @@ class VideoReader:
         self._next = None
         if not stamps:
             raise VideoError("no frame of this video can be decoded", self.path, frame=0)
-        expected = self._t0 + np.arange(len(stamps)) * self._period_ms
-        if self._mode == TIMESTAMPS and np.abs(np.asarray(stamps) - expected).max() > self._period_ms / 2:
+        if self._mode == TIMESTAMPS and not stamps_consistent(stamps, self._t0, self._period_ms):
             self._use_sequential("timestamps are not one frame period apart")
         return len(stamps)
 
@@ -278,7 +280,8 @@ class VideoReader:
         if self._closed:
             raise VideoError("the video reader is closed", self.path, frame=index)
         if self._mode == TIMESTAMPS:
-            frame = self._decode_by_timestamp(index)
+            near = self._next is not None and self._next <= index <= self._next + self.forward_skip
+            frame = self._step_to(index) if near else self._seek_to(index)
             if frame is not None:
                 return frame
         if self._next is None or index < self._next:
@@ -286,30 +289,53 @@ class VideoReader:
         self._skip_to(index)
         return self._read_next(index)
 
-    def _decode_by_timestamp(self, index: int) -> np.ndarray | None:
-        """Seek-or-step to ``index`` and verify it; None (and sequential mode) if seeking lied."""
-        seeking = self._next is None or not self._next <= index <= self._next + self.forward_skip
-        try:
-            self._position_at(index)
-            frame = self._read_next(index)
-        except VideoError:
-            if not seeking:
-                raise
-            self._use_sequential(f"no frame decodes after seeking to frame {index}")
-            return None
-        if self._timestamp_matches(index):
+    def _step_to(self, index: int) -> np.ndarray | None:
+        """Decode forward to ``index`` and verify it; None (sequential mode) if timestamps disagree."""
+        self._skip_to(index)
+        frame = self._read_next(index)
+        if self._index_now(index - 1) == index:
             return frame
         self._use_sequential(f"frame {index} has timestamp {self._cap.get(cv2.CAP_PROP_POS_MSEC):.1f} ms")
         return None
 
-    def _position_at(self, index: int) -> None:
-        """Make the next ``cap.read()`` return frame ``index``: no-op, grab forward, or seek."""
-        if self._next == index:
-            return
-        if self._next is not None and self._next < index <= self._next + self.forward_skip:
-            self._skip_to(index)
-        else:
-            self._seek(index)
+    def _seek_to(self, index: int) -> np.ndarray | None:
+        """Seek at or before ``index``, then walk forward by timestamps; seek further back on overshoot."""
+        back = 0
+        for _ in range(_SEEK_ATTEMPTS):
+            target = max(0, index - back)
+            self._seek(target) if target > 0 else self._reopen()
+            frame = self._walk_to(index)
+            if frame is not None or target == 0:
+                return frame
+            back = max(self.forward_skip, 2 * back)
+        self._use_sequential(f"seeking cannot reach frame {index} by its timestamp")
+        return None
+
+    def _walk_to(self, index: int) -> np.ndarray | None:
+        """Grab until the frame whose timestamp is ``index``'s; None if the seek overshot or got lost."""
+        self._next, last = None, None
+        for _ in range(index + 2):
+            if not self._cap.grab():
+                if last == index - 1:
+                    raise VideoError("cannot decode frame: the file is damaged here", self.path, frame=index)
+                return None
+            self._counters["grabbed"] += 1
+            last = self._index_now(last)
+            if last == index:
+                return self._retrieve(index)
+            if last > index:
+                return None
+        return None
+
+    def _retrieve(self, index: int) -> np.ndarray:
+        ok, bgr = self._cap.retrieve()
+        if not ok or bgr is None:
+            self._next = None
+            raise VideoError("cannot decode frame: the file is damaged here", self.path, frame=index)
+        self._counters["grabbed"] -= 1
+        self._counters["decoded"] += 1
+        self._next = index + 1
+        return _to_rgb(bgr)
 
     def _seek(self, index: int) -> None:
         self._cap.set(cv2.CAP_PROP_POS_FRAMES, index)
@@ -333,13 +359,11 @@ class VideoReader:
             raise VideoError(message, self.path, frame=index)
         self._counters["decoded"] += 1
         self._next = index + 1
-        if bgr.ndim == 2:
-            return cv2.cvtColor(bgr, cv2.COLOR_GRAY2RGB)
-        return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        return _to_rgb(bgr)
 
-    def _timestamp_matches(self, index: int) -> bool:
-        expected = self._t0 + index * self._period_ms
-        return abs(self._cap.get(cv2.CAP_PROP_POS_MSEC) - expected) <= self._period_ms / 2
+    def _index_now(self, last: int | None) -> int:
+        """The index of the frame just decoded, by its timestamp (following ``last`` if it has none)."""
+        return frame_index(self._cap.get(cv2.CAP_PROP_POS_MSEC), self._t0, self._period_ms, last)
 
     def _use_sequential(self, why: str) -> None:
         log.warning("%s: seeking by timestamps is not exact (%s); decoding sequentially", self.path, why)
@@ -356,3 +380,7 @@ class VideoReader:
 
 def _release(cap: cv2.VideoCapture) -> None:
     cap.release()
+
+
+def _to_rgb(bgr: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(bgr, cv2.COLOR_GRAY2RGB if bgr.ndim == 2 else cv2.COLOR_BGR2RGB)
