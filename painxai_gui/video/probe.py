@@ -75,12 +75,13 @@ def container_kind(head: bytes) -> str | None:
 
 
 def _avi_video_fourcc(head: bytes) -> str:
-    """The ``fccHandler`` of the first video stream header (``strh`` + ``vids``)."""
-    at = head.find(b"strhvids")
-    if at < 0:
+    """The video codec FOURCC of an AVI: ``strf`` biCompression, else ``strh`` fccHandler."""
+    strh = head.find(b"strh")
+    if strh < 0 or head[strh + 8 : strh + 12] != b"vids":
         return ""
-    raw = head[at + 8 : at + 12]
-    return raw.decode("latin-1") if len(raw) == 4 and raw.isascii() else ""
+    strf = head.find(b"strf", strh)
+    raw = head[strf + 24 : strf + 28] if strf >= 0 else head[strh + 12 : strh + 16]
+    return raw.decode("latin-1") if len(raw) == 4 and raw.isascii() and raw.decode().isprintable() else ""
 
 
 def _mp4_truncation(path: Path) -> str:
