@@ -77,6 +77,8 @@ class FaceCropper:
         self.detect_width = int(detect_width)
         self.upsample = int(upsample)
         self.predictor_path = Path(predictor_path) if predictor_path is not None else models.default_predictor_path()
+        if not self.predictor_path.is_file():
+            raise FaceError("68-landmark model file not found", self.predictor_path)
         self.detector_calls = 0
         self.predictor_calls = 0
         self._count_lock = threading.Lock()
