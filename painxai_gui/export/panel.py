@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,8 +80,10 @@ def _legend(fig, bottom_inches: float) -> None:
         (SEQUENTIAL, 0.0, "unsigned: 0 to max of each tile", (0, 1)),
         (DIVERGING, -1.0, "signed: -max to +max of each tile (0 = white)", (-1, 0, 1)),
     )):
-        height = fig.get_figheight()
-        cax = fig.add_axes([0.1 + 0.45 * i, 0.38 / height, 0.35, 0.06 / height])
+        height, width = fig.get_figheight(), fig.get_figwidth()
+        bar_width = min(0.35, 2.5 / width)  # at most 2.5 inches wide
+        centre = 0.3 + 0.4 * i
+        cax = fig.add_axes([centre - bar_width / 2, 0.38 / height, bar_width, 0.06 / height])
         bar = fig.colorbar(ScalarMappable(Normalize(lo, 1.0), matplotlib.colormaps[cmap]), cax=cax,
                            orientation="horizontal", ticks=ticks)
         bar.ax.tick_params(labelsize=6)
@@ -101,7 +104,7 @@ def compose_panel(rows: list[PanelRow], column_titles: list[str], out: str | Pat
         raise ExportError("a panel needs at least one row", out)
     cmaps = {False: SEQUENTIAL, True: DIVERGING, **(cmaps or {})}
     ncol = 1 + len(column_titles)
-    fig, axes = plt.subplots(len(rows), ncol, figsize=(tile_inches * ncol, tile_inches * len(rows) * 1.12 + 0.5 + LEGEND_INCHES),
+    fig, axes = plt.subplots(len(rows), ncol, figsize=(tile_inches * ncol, tile_inches * len(rows) * 1.12 + 0.6 + LEGEND_INCHES),
                              squeeze=False)
     norms: list[list[dict]] = []
     for r, row in enumerate(rows):
@@ -116,9 +119,12 @@ def compose_panel(rows: list[PanelRow], column_titles: list[str], out: str | Pat
             row_norms.append({"method": cell.method, "target": cell.target, **norm.to_json()})
         norms.append(row_norms)
     for c, title in enumerate(["original", *column_titles]):
-        axes[0, c].annotate(title, (0.5, 1.28), xycoords="axes fraction", ha="center", fontsize=8, weight="bold")
-    fig.subplots_adjust(left=0.04, right=0.98, top=1 - 0.45 / fig.get_figheight(), bottom=LEGEND_INCHES / fig.get_figheight(), wspace=0.06,
-                        hspace=0.3)
+        title = "\n".join(textwrap.wrap(title, 16, break_long_words=False, break_on_hyphens=False))
+        axes[0, c].annotate(title, (0.5, 1.22), xycoords="axes fraction", ha="center", va="bottom",
+                            fontsize=8, weight="bold")
+    height = fig.get_figheight()
+    fig.subplots_adjust(left=0.04, right=0.98, top=1 - 0.55 / height, bottom=LEGEND_INCHES / height,
+                        wspace=0.06, hspace=0.3)
     _legend(fig, LEGEND_INCHES)
     # keep text as text: editable labels in PDF (TrueType) and SVG, as journals ask
     with matplotlib.rc_context({"pdf.fonttype": 42, "svg.fonttype": "none"}):

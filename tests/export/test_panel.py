@@ -29,7 +29,7 @@ def test_png_has_print_resolution_and_one_norm_per_tile(tmp_path):
     with Image.open(out) as im:
         w, h = im.size
     assert w == 3 * 200  # three columns of one inch each at 200 dpi
-    assert h == int(round(200 * (2 * 1.0 * 1.12 + 0.5 + 0.7)))
+    assert h == int(round(200 * (2 * 1.0 * 1.12 + 0.6 + 0.7)))
     assert len(norms) == 2 and [t["method"] for t in norms[0]] == ["gradcam", "lrp.z"]
     signed = norms[1][1]
     assert signed["vmin"] == -signed["vmax"] and signed["cmap"] == "RdBu_r"
