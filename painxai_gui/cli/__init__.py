@@ -20,6 +20,7 @@ COMMANDS: tuple[str, ...] = (
     "index",
     "crops",
     "project",
+    "report",
     "agreement",
     "train",
     "bench",
