@@ -123,6 +123,8 @@ def export_project(project: "Project", out_dir: Path, *, folds: int = 5,
                    progress: Callable[[int, int], None] | None = None,
                    cancel: Cancel = None) -> ExportSummary:
     """Run the export (see the module docstring); returns the summary."""
+    if int(folds) != folds or folds < 1:
+        raise ExportError(f"fold count must be a whole number >= 1, got {folds!r}", out_dir)
     project.check_dataset()
     _prepare_out(out_dir)
     items = plan_export(project)

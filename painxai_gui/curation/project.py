@@ -57,7 +57,7 @@ class Project(ReadsMixin, AdminMixin):
         who = annotator or _default_annotator()
         meta = {"dataset_root": str(root), "manifest": str(manifest_path) if manifest_path else None,
                 "pattern": pattern, "token_map": dict(token_map) if token_map else None,
-                "category_map": dict(category_map) if category_map else None,
+                "category_map": dict(getattr(index, "category_map", None) or category_map or {}) or None,
                 "slot_count": int(slots), "quota": None, "pain_category": pain_category,
                 "created_by": who, "created_at": history.now(),
                 "index_problems": _create.problems_of(index),
@@ -174,14 +174,20 @@ class Project(ReadsMixin, AdminMixin):
                                    self.path)
         elif method != "spread":
             raise ProjectError(f"unknown suggestion method {method!r} (spread, confidence)", self.path)
-        elif has_face is None and check_faces:
-            has_face = default_face_check(info.path, self.cache_dir / "landmarks")
-        rows: list[tuple[int, str, float | None]] = []
-        scope: set[int] = set()
-        for s in slots:
-            frames = self._slot_range(info, s)
-            scope.update(frames)
-            rows += self._suggest_slot(info, frames, method, has_face, scores)
+        owned = None
+        if method == "spread" and has_face is None and check_faces:
+            self.check_dataset()
+            owned = has_face = default_face_check(info.path, self.cache_dir / "landmarks")
+        try:
+            rows: list[tuple[int, str, float | None]] = []
+            scope: set[int] = set()
+            for s in slots:
+                frames = self._slot_range(info, s)
+                scope.update(frames)
+                rows += self._suggest_slot(info, frames, method, has_face, scores)
+        finally:
+            if owned is not None:
+                owned.close()
         where = "all slots" if slot is None else f"slot {slot + 1}"
         text = f"suggest {len(rows)} frames ({method}) in {where} of {info.id}"
         self._execute(lambda c: edits.replace_suggestions(c, info.id, scope, rows, text))

@@ -65,9 +65,20 @@ def _centre_out(lo: int, hi: int) -> list[int]:
     return sorted(range(lo, hi), key=lambda p: (abs(p - centre), p))
 
 
-def default_face_check(video_path: Path, cache_dir: Path) -> FaceCheck:
-    """``frame -> has a face`` with the real face pipeline (landmarks cached per video)."""
-    from painxai_gui.face import FaceCropper, FaceTrack  # lazy: dlib
+class TrackFaceCheck:
+    """``frame -> has a face`` with the real face pipeline (landmarks cached per video); close it."""
 
-    track = FaceTrack(video_path, FaceCropper(), cache_dir)
-    return lambda frame: bool(track.get(frame).ok)
+    def __init__(self, video_path: Path, cache_dir: Path):
+        from painxai_gui.face import FaceCropper, FaceTrack  # lazy: dlib
+
+        self._track = FaceTrack(video_path, FaceCropper(), cache_dir)
+
+    def __call__(self, frame: int) -> bool:
+        return bool(self._track.get(frame).ok)
+
+    def close(self) -> None:
+        self._track.close()
+
+
+def default_face_check(video_path: Path, cache_dir: Path) -> TrackFaceCheck:
+    return TrackFaceCheck(video_path, cache_dir)
