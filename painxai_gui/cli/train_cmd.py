@@ -97,7 +97,11 @@ def run(args: argparse.Namespace) -> int:
     with reported_errors():
         config = config_from_args(args)
         print(f"run folder: {config.out}", flush=True)
-        result = train(config, progress=_printer(args.quiet))
+        try:
+            result = train(config, progress=_printer(args.quiet))
+        except KeyboardInterrupt:
+            print(f"\nto resume, run the same command with --out {config.out}", file=sys.stderr)
+            raise
     print(f"wrote {config.out / 'results.md'}, results.csv, predictions.csv and fold_k/model.keras (+ model.json)")
     if result.pending:
         print(f"folds still to do: {result.pending}")

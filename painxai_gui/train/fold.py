@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import time
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import numpy as np
 from painxai_gui.model.spec import VGGFACE_MEAN_RGB, sidecar_path, write_sidecar
 from painxai_gui.train.cache import FeatureCache, cache_key, compiled_forward, extract
 from painxai_gui.train.head import EarlyStopping, EpochLog, HeadTrainer, Part, predict, scores
-from painxai_gui.train.io import save_keras, write_json
+from painxai_gui.train.io import FILE_MODE, save_keras, write_json
 from painxai_gui.train.network import Network, build_network
 from painxai_gui.train.report import write_fold_report, write_history
 from painxai_gui.train.results import FoldResult
@@ -97,6 +98,9 @@ def run_fold(ctx: RunContext, split: FoldSplit, remove_cache: bool = True) -> Fo
              f"{len(split.test)} test images; channel mean {', '.join(f'{m:.4f}' for m in mean)}", fold=fold)
     net = build_network(ctx.builder, len(ctx.classes), (*cfg.input_size, spec.channels), cfg.fc_units,
                         cfg.l2, cfg.dropout, Path(cfg.base_weights) if cfg.base_weights else None, cfg.seed)
+    for note in net.notes:
+        if "NOT loaded" in note:
+            ctx.emit("warning", note, fold=fold)
     cache = open_cache(ctx, net, spec)
     extract_fold(ctx, split, net, spec, cache)
     fit, train_all, val = fit_fold(ctx, split, net, cache)
@@ -107,7 +111,7 @@ def run_fold(ctx: RunContext, split: FoldSplit, remove_cache: bool = True) -> Fo
     evals.append(scores(test_probs, test.labels))
     result = FoldResult(fold, *evals[0], *evals[1], *evals[2], fit.epochs, fit.best_epoch, len(split.train),
                         len(split.val), len(split.test), tuple(mean), split.train_subjects, split.val_subjects,
-                        split.test_subjects, tuple(fit.history), time.perf_counter() - start)
+                        split.test_subjects, tuple(fit.history), time.perf_counter() - start, tuple(net.notes))
     write_fold(ctx, result, net, spec, test_probs, test.labels)
     if remove_cache:
         cache.remove()
@@ -121,7 +125,7 @@ def write_fold(ctx: RunContext, result: FoldResult, net: Network, spec, probs: n
     folder = ctx.out / f"fold_{result.fold}"
     folder.mkdir(parents=True, exist_ok=True)
     model_path = save_keras(net.model, folder / "model.keras")
-    write_sidecar(spec, sidecar_path(model_path))
+    os.chmod(write_sidecar(spec, sidecar_path(model_path)), FILE_MODE)
     write_history(folder, result.fold, result.history, result.best_epoch)
     rows = [ctx.manifest.rows[i] for i in ctx.splits[result.fold - 1].test]
     write_fold_report(folder, result.fold, rows, probs, labels, ctx.classes)

@@ -112,7 +112,7 @@ def base_fingerprint(model, layer_name: str = FEATURE_LAYER) -> str:
 def load_base(model, path: Path | None) -> list[str]:
     """Load VGG-Face weights by layer name (None: keep the random base; the runner warns). Returns notes."""
     if path is None:
-        return ["base: random weights"]
+        return []
     loaded, skipped = load_weights_by_name(model, path)
     notes = [f"base weights from {path}: {len(loaded)} layers loaded"] + [f"not loaded: {s}" for s in skipped]
     convs = [layer.name for layer in model.layers if layer.weights and layer.name.startswith("conv")]

@@ -34,6 +34,7 @@ class FoldResult:
     test_subjects: tuple[str, ...]
     history: tuple[EpochLog, ...] = ()
     seconds: float = 0.0
+    notes: tuple[str, ...] = ()  # what loading the base weights did
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -41,7 +42,8 @@ class FoldResult:
     @classmethod
     def from_json(cls, data: dict) -> "FoldResult":
         kwargs = {f.name: data[f.name] for f in fields(cls) if f.name in data}
-        for key in ("mean", "train_subjects", "val_subjects", "test_subjects"):
+        kwargs.setdefault("notes", ())
+        for key in ("mean", "train_subjects", "val_subjects", "test_subjects", "notes"):
             kwargs[key] = tuple(kwargs[key])
         kwargs["history"] = tuple(EpochLog(**h) for h in data.get("history", ()))
         return cls(**kwargs)

@@ -32,11 +32,12 @@ def write_summary(ctx: RunContext, results: Mapping[int, FoldResult]) -> RunResu
     pending = [s.fold for s in ctx.splits if s.fold not in results]
     out = ctx.out
     write_results_csv(out / "results.csv", done)
-    write_results_md(out / "results.md", done, ctx.classes, ctx.notes, _settings(ctx), pending)
+    notes = list(dict.fromkeys([*ctx.notes, *(n for r in done for n in r.notes)]))
+    write_results_md(out / "results.md", done, ctx.classes, notes, _settings(ctx), pending)
     if done:
         true, pred = merge_predictions(out, [r.fold for r in done], ctx.classes)
         title = f"all test folds ({', '.join(str(r.fold) for r in done)})"
         write_confusions(out, confusion(true, pred, len(ctx.classes)), ctx.classes, title)
         plot_curves({r.fold: r.history for r in done}, {r.fold: r.best_epoch for r in done}, out / "curves",
                     "training curves, all folds")
-    return RunResult(out, ctx.classes, done, pending, list(ctx.notes))
+    return RunResult(out, ctx.classes, done, pending, notes)

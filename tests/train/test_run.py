@@ -127,3 +127,45 @@ def test_a_shared_mean_shares_one_feature_cache_across_folds(synth_manifest, mak
     assert result.folds[0].mean == result.folds[1].mean
     assert load_model(config.out / "fold_2" / "model.keras").spec.mean == pytest.approx(result.folds[0].mean)
     assert not any((config.out / "cache").iterdir())  # removed after the last fold of the call
+
+
+def _legacy_weights(path, fc8_classes=7):
+    """An HDF5 weights file in keras-vggface's layout for the tiny stand-in (fc8 of another shape)."""
+    import h5py
+
+    from painxai_gui.train import build_tiny_vggface
+
+    model = build_tiny_vggface(3, fc_units=32)
+    rng = np.random.default_rng(42)
+    with h5py.File(path, "w") as fh:
+        names = []
+        for layer in model.layers:
+            shapes = [w.shape for w in layer.get_weights()]
+            if not shapes:
+                continue
+            if layer.name == "fc8":
+                shapes = [(shapes[0][0], fc8_classes), (fc8_classes,)]
+            names.append(layer.name.encode())
+            group = fh.create_group(layer.name)
+            group.attrs["weight_names"] = [f"{layer.name}/{k}:0".encode() for k in ("kernel", "bias")]
+            for k, shape in zip(("kernel", "bias"), shapes):
+                group.create_dataset(f"{layer.name}/{k}:0", data=rng.normal(0, 0.2, shape).astype(np.float32))
+        fh.attrs["layer_names"] = names
+    return path
+
+
+def test_base_weights_are_loaded_by_layer_name(synth_manifest, make_config, tmp_path):
+    import h5py
+
+    weights = _legacy_weights(tmp_path / "base.h5")
+    config = make_config(synth_manifest, tmp_path / "based", base_weights=weights, epochs=1, only_folds=(1,))
+    events = []
+    train(config, progress=events.append)
+    model = load_model(config.out / "fold_1" / "model.keras").model
+    with h5py.File(weights, "r") as fh:
+        np.testing.assert_array_equal(model.get_layer("conv3_1").get_weights()[0], fh["conv3_1/conv3_1/kernel:0"])
+    assert "warning" not in {e.stage for e in events}
+    text = (config.out / "results.md").read_text()
+    assert "RANDOM" not in text and "base weights: `" + str(weights) in text
+    assert json.loads((config.out / "run.json").read_text())["identity"]["base_sha256"]
+    assert "not loaded: fc8: shapes" in text  # the 7-way fc8 does not fit the 3-class head
