@@ -5,7 +5,10 @@ which also reports progress and checks cancellation between batches. Grayscale
 models get RGB copies (LIME expects 3 channels) and channel 0 back. Quickshift
 (LIME's defaults) runs on the image min-max scaled to [0, 1] -- the range LIME
 sees for the usual uint8 images -- or option ``segments`` passes a
-precomputed integer label map (e.g. facial-landmark regions).
+precomputed integer label map (e.g. facial-landmark regions). Note: with
+scikit-image >= 0.22 LIME's segmentation wrapper drops its ``random_seed``
+(quickshift then uses its fixed default), so quickshift is deterministic and
+``seed`` only drives LIME's sampling.
 
 Attribution: every pixel gets its segment's weight in the local linear model.
 Heatmap: ``top_k_positive`` keeps the K most positive segments (thesis Fig.
@@ -73,7 +76,7 @@ class Lime(Method):
     hooks = ("progress", "cancel", "segments")
     options = (
         Option("num_samples", int, 1000, "Number of perturbed images.", range=(10, None)),
-        Option("seed", int, 0, "Random state of the perturbation and of quickshift (reproducible output).", range=(0, 2**31 - 1)),
+        Option("seed", int, 0, "LIME's random_state: which segments each sample hides (reproducible output).", range=(0, 2**31 - 1)),
         Option("hide_color", float, None, "Value of hidden segments; None: each segment's mean colour.", nullable=True),
         Option("segmentation", str, "quickshift", "quickshift, or precomputed (pass segments=HxW labels).", choices=("quickshift", "precomputed")),
         Option("kernel_size", float, 4.0, "Quickshift kernel_size.", range=(0.0, None)),
