@@ -1,15 +1,76 @@
-"""Application entry point (placeholder until the desktop-app issue lands)."""
+"""Application entry point: QApplication, an excepthook that shows a dialog, the main window, start-up.
+
+``main.py --screenshot PATH`` opens the demo, waits until the first frame,
+its probabilities and both default explanation docks are drawn, saves a
+screenshot of the main window and quits.
+"""
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="painxai-gui", description="PainXAI desktop app")
+    p.add_argument("--project", type=Path, help="open this project file")
+    p.add_argument("--dataset", type=Path, help="browse this dataset folder (no project)")
+    p.add_argument("--model", type=Path, help="model file (default: the demo FER model)")
+    p.add_argument("--demo-root", type=Path, default=None, help="where the demo dataset lives (default: demo_data/)")
+    p.add_argument("--screenshot", type=Path, metavar="PATH",
+                   help="save a screenshot of the main window once the demo is drawn, then quit")
+    p.add_argument("--screenshot-timeout", type=float, default=240.0, help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+def install_excepthook(errors) -> None:
+    """Any exception that reaches the event loop becomes a dialog; the app keeps running."""
+    def hook(kind, value, tb) -> None:
+        text = "".join(traceback.format_exception(kind, value, tb))
+        sys.stderr.write(text)
+        try:
+            errors.show(value, text)
+        except Exception:  # never let the hook itself crash the app
+            pass
+    sys.excepthook = hook
 
 
 def main(argv: list[str] | None = None) -> int:
-    from PySide6 import QtWidgets
+    from PySide6 import QtCore, QtWidgets
 
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(argv or sys.argv)
-    win = QtWidgets.QLabel("PainXAI")
-    win.resize(400, 200)
-    win.show()
-    return app.exec()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parse_args(argv)
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
+    app.setOrganizationName("PainXAI")
+    app.setApplicationName("PainXAI")
+    from painxai_gui.gui import startup
+    from painxai_gui.gui.main_window import MainWindow
+
+    if args.screenshot is not None:  # a fresh layout, never the user's
+        tmp = tempfile.mkdtemp(prefix="painxai-shot-")
+        settings = QtCore.QSettings(str(Path(tmp) / "settings.ini"), QtCore.QSettings.Format.IniFormat)
+    else:
+        settings = QtCore.QSettings()
+    window = MainWindow(settings)
+    install_excepthook(window.errors)
+    window.show()
+    demo_root = args.demo_root or startup.DEMO_ROOT
+    if args.screenshot is not None:
+        from painxai_gui.gui.screenshot import Screenshot
+
+        window.resize(1590, 990)
+        window.move(0, 0)
+        shot = Screenshot(window, args.screenshot, args.screenshot_timeout)
+        QtCore.QTimer.singleShot(0, lambda: shot.start(demo_root, Path(tmp), args.model))
+    else:
+        QtCore.QTimer.singleShot(0, lambda: startup.start(window, project=args.project, dataset=args.dataset,
+                                                          model=args.model, demo_root=demo_root))
+    code = app.exec()
+    window.shutdown()
+    return code if args.screenshot is None else shot.exit_code

@@ -28,7 +28,9 @@ class MediaPool:
     def set_cache_dir(self, cache_dir: Path | None) -> None:
         with self._lock:
             self.cache_dir = cache_dir
+            tracks = list(self._tracks.values())
             self._tracks.clear()
+        _flush(tracks)
 
     def reader(self, path: Path):
         """The open reader of ``path`` (opened here on first use; raises VideoError)."""
@@ -78,14 +80,24 @@ class MediaPool:
                 track = FaceTrack(reader, cropper, cache)
                 self._tracks[path] = track
                 while len(self._tracks) > self._keep:
-                    self._tracks.popitem(last=False)
+                    _flush([self._tracks.popitem(last=False)[1]])
             else:
                 self._tracks.move_to_end(path)
             return track
 
     def close(self) -> None:
-        with self._lock:
+        """Write the landmark caches and close every reader."""
+        with self._face_lock, self._lock:
+            _flush(list(self._tracks.values()))
+            self._tracks.clear()
             for reader in self._readers.values():
                 reader.close()
             self._readers.clear()
-            self._tracks.clear()
+
+
+def _flush(tracks) -> None:
+    for track in tracks:
+        try:
+            track.flush()
+        except OSError:  # a read-only cache folder only costs recomputation
+            pass

@@ -26,6 +26,7 @@ def _ms(start: float) -> float:
 class FrameRequest:
     video: VideoEntry
     frame: int
+    playing: bool = False  # read ahead while playing
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ def read_frame(pool: MediaPool, request: FrameRequest, ctx: TaskContext) -> Fram
     start = time.perf_counter()
     reader = pool.reader(request.video.path)
     image = reader.read(request.frame)
+    if request.playing and request.frame + 1 < reader.frame_count and not reader.cached(request.frame + 1):
+        reader.prefetch(request.frame + 1, int(request.video.fps * 2))
     return FrameResult(request.video.id, request.frame, image, int(reader.frame_count), _ms(start))
 
 

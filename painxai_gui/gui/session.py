@@ -89,7 +89,7 @@ class Session(QtCore.QObject):
         self.project = project
         if project is not None:
             self.dataset_root = project.dataset_root
-            self._unsubscribe = project.subscribe(self._edited.emit)
+            self._unsubscribe = project.subscribe(self._project_changed)
             self._set_videos(project.videos())
         self.projectChanged.emit(project)
 
@@ -100,6 +100,13 @@ class Session(QtCore.QObject):
         self.dataset_root = Path(index.root)
         self._set_videos([v for v in index.videos if v.category is not None])
         self.projectChanged.emit(None)
+
+    def _project_changed(self, change) -> None:
+        """Project listener: at once on the GUI thread, queued from a worker (export, suggestions)."""
+        if QtCore.QThread.currentThread() is self.thread():
+            self.projectEdited.emit(change)
+        else:
+            self._edited.emit(change)
 
     def close_project(self) -> None:
         if self._unsubscribe is not None:

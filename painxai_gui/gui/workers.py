@@ -43,9 +43,10 @@ class Outcome:
 class TaskContext:
     """Handed to a job: is it still wanted, and where to report progress."""
 
-    def __init__(self, channel: "Channel", generation: int):
+    def __init__(self, channel: "Channel", generation: int, request: Any = None):
         self._channel = channel
         self.generation = generation
+        self.request = request
 
     def cancelled(self) -> bool:
         return self._channel._is_cancelled(self.generation)
@@ -55,7 +56,7 @@ class TaskContext:
             raise Cancelled()
 
     def progress(self, done: int, total: int) -> None:
-        self._channel._progress.emit(self.generation, int(done), int(total))
+        self._channel._progress.emit(self.generation, self.request, int(done), int(total))
 
 
 class Channel(QtCore.QObject):
@@ -73,7 +74,7 @@ class Channel(QtCore.QObject):
     busy = QtCore.Signal(bool)
 
     _done = QtCore.Signal(int, object, object, float, object, str)
-    _progress = QtCore.Signal(int, int, int)
+    _progress = QtCore.Signal(int, object, int, int)
 
     def __init__(self, name: str, fn: Job, *, supersede: bool = False, parent: QtCore.QObject | None = None):
         super().__init__(parent)
@@ -146,18 +147,18 @@ class Channel(QtCore.QObject):
                 self._running = (generation, request)
                 self.jobs_run += 1
             self._run_one(generation, request)
-            with self._cond:
-                self._running = None
 
     def _run_one(self, generation: int, request: Any) -> None:
         start = time.perf_counter()
         result = error = None
         text = ""
         try:
-            result = self._fn(request, TaskContext(self, generation))
+            result = self._fn(request, TaskContext(self, generation, request))
         except Exception as exc:  # reported on the GUI thread, never lost
             error = exc
             text = traceback.format_exc()
+        with self._cond:
+            self._running = None  # before the result is delivered, so is_busy() is right there
         self._done.emit(generation, request, result, time.perf_counter() - start, error, text)
 
     # -- back on the GUI thread ----------------------------------------------
@@ -177,11 +178,10 @@ class Channel(QtCore.QObject):
         self._delivered = generation
         self.finished.emit(Outcome(request, result, generation, seconds))
 
-    @QtCore.Slot(int, int, int)
-    def _on_progress(self, generation: int, done: int, total: int) -> None:
-        running = self._running
-        if running is not None and running[0] == generation:
-            self.progress.emit(running[1], done, total)
+    @QtCore.Slot(int, object, int, int)
+    def _on_progress(self, generation: int, request: Any, done: int, total: int) -> None:
+        if generation >= self._delivered and not self._is_cancelled(generation):
+            self.progress.emit(request, done, total)
 
 
 def _is_cancellation(error: BaseException) -> bool:

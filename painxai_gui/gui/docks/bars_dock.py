@@ -19,12 +19,12 @@ class BarsDock(QtWidgets.QDockWidget):
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.setMenuEnabled(False)
         self.plot.getPlotItem().hideButtons()
-        self.plot.setYRange(0, 1.08, padding=0)
+        self.plot.setYRange(0, 1.16, padding=0)
         self.plot.showGrid(x=False, y=True, alpha=0.2)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7)
         self.true_marker = pg.BarGraphItem(x=[], height=[], width=0.86, brush=None,
                                            pen=pg.mkPen((255, 255, 255), width=2.5))
-        self.true_text = pg.TextItem("true", color=(255, 255, 255), anchor=(0.5, 1.0))
+        self.true_text = pg.TextItem("true", color=(255, 255, 255), anchor=(0.5, 0.0))
         self.value_texts: list[pg.TextItem] = []
         for item in (self.bars, self.true_marker, self.true_text):
             self.plot.addItem(item)
@@ -71,7 +71,7 @@ class BarsDock(QtWidgets.QDockWidget):
             self.true_marker.setOpts(x=[true_index], height=[1.0], width=0.86, brush=None,
                                      pen=pg.mkPen((255, 255, 255), width=2.5, style=QtCore.Qt.PenStyle.DashLine))
             self.true_text.setText("true")
-            self.true_text.setPos(true_index, 1.075)
+            self.true_text.setPos(true_index, 1.15)
         else:
             self.true_marker.setOpts(x=[], height=[])
             self.true_text.setText("")

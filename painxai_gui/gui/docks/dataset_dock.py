@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from painxai_gui.gui.session import Session, VideoEntry
@@ -59,7 +61,8 @@ class DatasetDock(QtWidgets.QDockWidget):
                 parent = [_item(entry.subject, subject=entry.subject), _item(""), _item("")]
                 self.model.appendRow(parent)
                 self._subjects[entry.subject] = parent
-            row = [_item(entry.id, video=entry.id, subject=entry.subject), _item(entry.category or "?"), _item("")]
+            row = [_item(short_name(entry), video=entry.id, subject=entry.subject), _item(entry.category or "?"),
+                   _item("")]
             parent[0].appendRow(row)
             self._rows[entry.id] = row
         self.refresh_all()
@@ -154,6 +157,12 @@ class DatasetDock(QtWidgets.QDockWidget):
         return out
 
 
+def short_name(entry: VideoEntry) -> str:
+    """``<root>/.../071309_w_21-PA3-002.mp4`` -> ``PA3-002`` (the subject is the parent row)."""
+    stem = Path(entry.id).stem
+    return stem[len(entry.subject) + 1:] if stem.startswith(entry.subject + "-") else stem
+
+
 def _item(text: str, *, video: str | None = None, subject: str | None = None) -> QtGui.QStandardItem:
     item = QtGui.QStandardItem(text)
     item.setEditable(False)
@@ -165,8 +174,9 @@ def _item(text: str, *, video: str | None = None, subject: str | None = None) ->
 
 
 def _grey(items: list[QtGui.QStandardItem], reason: str | None) -> None:
+    video = items[0].data(VIDEO_ROLE)
     for item in items:
-        item.setToolTip(reason or "")
+        item.setToolTip("\n".join(t for t in (video, reason) if t))
         if reason:
             item.setForeground(GREY)
         elif item.column() != 2:

@@ -40,7 +40,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self._model = None
         self._true_index: int | None = None
         self._class_names: tuple[str, ...] = ()
-        self._last: ExplainResult | None = None
+        self.last_result: ExplainResult | None = None
         self._started = 0.0
         self.channel = Channel(name, explain_frame, supersede=True, parent=self)
         self.channel.finished.connect(self._finished)
@@ -201,7 +201,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
     # -- results -------------------------------------------------------------------------------
     def _finished(self, outcome: Outcome) -> None:
         result: ExplainResult = outcome.result
-        self._last = result
+        self.last_result = result
         self._set_running(self.channel.is_busy())
         self.crop_item.setImage(np.ascontiguousarray(result.crop), autoLevels=False, levels=(0, 255))
         self._redraw()
@@ -212,7 +212,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.timing.emit(self.objectName(), self.title(), result.ms)
 
     def _redraw(self) -> None:
-        result = self._last
+        result = self.last_result
         if result is None:
             return
         display = self.display(result.heatmap)

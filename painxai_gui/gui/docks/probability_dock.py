@@ -37,7 +37,8 @@ class ProbabilityDock(QtWidgets.QDockWidget):
         self.plot.setYRange(0, 1, padding=0.02)
         self.plot.setMouseEnabled(x=True, y=False)
         self.plot.showGrid(x=False, y=True, alpha=0.2)
-        self.legend = self.plot.addLegend(offset=(6, 4), labelTextSize="8pt", colCount=4)
+        self.legend = self.plot.addLegend(offset=(-6, -6), labelTextSize="8pt", colCount=4,
+                                          brush=pg.mkBrush(30, 30, 34, 200))
         self.cursor = pg.InfiniteLine(0, angle=90, pen=pg.mkPen((255, 60, 60), width=1.5))
         self.plot.addItem(self.cursor)
         self.plot.scene().sigMouseClicked.connect(self._clicked)

@@ -131,11 +131,12 @@ class SlotTimeline(QtWidgets.QWidget):
         """``[(slot, selected, quota), ...]`` -> progress beside the plot and in the bands."""
         lines = []
         for k, selected, quota in slots:
-            colour = "#7c7" if quota and selected == quota else ("#e77" if quota and selected > quota else "#ddd")
-            lines.append(f"<span style='color:{colour}'>slot {k + 1}: <b>{selected}/{quota}</b></span>")
+            colour = "#2a2" if quota and selected == quota else ("#d33" if quota and selected > quota else None)
+            text = f"slot {k + 1}: <b>{selected}/{quota}</b>"
+            lines.append(f"<span style='color:{colour}'>{text}</span>" if colour else text)
             if k < len(self._band_texts):
                 self._band_texts[k].setText(f"slot {k + 1}  {selected}/{quota}")
-        self.quota_labels.setText("<br>".join(lines) if lines else "<span style='color:#999'>no slots</span>")
+        self.quota_labels.setText("<br>".join(lines) if lines else "no slots<br>(all frames)")
 
     # -- mouse ---------------------------------------------------------------------
     def _clamp(self, frame: int) -> int:

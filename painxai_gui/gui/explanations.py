@@ -1,0 +1,160 @@
+"""The explanation docks: add and remove them, feed them analysed frames, save and restore them.
+
+Docks are named ``explain-1``, ``explain-2``...; their settings and the
+window layout (``QMainWindow.saveState``) are stored in QSettings, so the
+same docks with the same settings come back at the next start.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6 import QtCore, QtWidgets
+
+from painxai_gui.gui.docks.explanation_dock import ExplanationDock, registry
+from painxai_gui.gui.session import Session
+
+DEFAULT_METHODS = ("gradcam", "lrp.preset_a_flat")
+AREA = QtCore.Qt.DockWidgetArea.RightDockWidgetArea
+
+
+class Explanations(QtCore.QObject):
+    changed = QtCore.Signal()  # docks added, removed or retitled
+
+    def __init__(self, window: QtWidgets.QMainWindow, session: Session, video_view, status,
+                 parent: QtCore.QObject | None = None):
+        super().__init__(parent)
+        self.window, self.session, self.video_view, self.status = window, session, video_view, status
+        self.docks: dict[str, ExplanationDock] = {}
+        self._counter = 0
+        self._analysis = None
+        session.modelChanged.connect(self._model_changed)
+        session.videoChanged.connect(lambda _v: self._clear_all("waiting for a face…"))
+        video_view.overlaySourceChanged.connect(self._overlay_changed)
+        self.changed.connect(self._sources_changed)
+
+    # -- docks -----------------------------------------------------------------------------
+    def add(self, method: str = DEFAULT_METHODS[0], settings: dict[str, Any] | None = None,
+            name: str | None = None) -> ExplanationDock:
+        if name is None or name in self.docks:
+            self._counter += 1
+            name = f"explain-{self._counter}"
+            while name in self.docks:
+                self._counter += 1
+                name = f"explain-{self._counter}"
+        if method not in registry():
+            method = DEFAULT_METHODS[0]
+        dock = ExplanationDock(name, method, self.window)
+        if settings:
+            dock.apply_settings(settings)
+        dock.set_classes(self.session.class_names)
+        dock.heatmapReady.connect(self._heatmap)
+        dock.timing.connect(self.status.set_explain_ms)
+        dock.closed.connect(self.remove)
+        dock.titleChanged.connect(lambda _n: self.changed.emit())
+        self.docks[name] = dock
+        others = [d for d in self.docks.values() if d is not dock and not d.isFloating() and d.isVisible()]
+        self.window.addDockWidget(AREA, dock)
+        if others:
+            self.window.splitDockWidget(others[-1], dock, QtCore.Qt.Orientation.Vertical)
+        dock.show()
+        self.changed.emit()
+        self._feed(dock)
+        return dock
+
+    def add_default(self) -> ExplanationDock:
+        """Ctrl+D: a new dock with a method no dock shows yet (Grad-CAM, LRP-PresetAFlat, ...)."""
+        shown = {d.method_id for d in self.docks.values()}
+        method = next((m for m in (*DEFAULT_METHODS, *registry()) if m not in shown), DEFAULT_METHODS[0])
+        return self.add(method)
+
+    def remove(self, name: str) -> None:
+        dock = self.docks.pop(name, None)
+        if dock is None:
+            return
+        dock.shutdown()
+        self.window.removeDockWidget(dock)
+        self.status.remove_explain(name)
+        dock.deleteLater()
+        self.changed.emit()
+
+    def remove_all(self) -> None:
+        for name in list(self.docks):
+            self.remove(name)
+
+    # -- frames ------------------------------------------------------------------------------
+    def dispatch(self, analysis) -> None:
+        """A newly analysed frame: every dock explains it on its own channel."""
+        self._analysis = analysis
+        for dock in self.docks.values():
+            self._feed(dock)
+
+    def _feed(self, dock: ExplanationDock) -> None:
+        analysis = self._analysis
+        if analysis is None or self.session.model is None:
+            return
+        if not analysis.ok:
+            dock.clear(analysis.reason or "no face")
+        elif analysis.x is not None:
+            dock.request(analysis, self.session.model, self.session.true_class())
+
+    def _clear_all(self, message: str) -> None:
+        self._analysis = None
+        for dock in self.docks.values():
+            dock.clear(message)
+        self.video_view.set_heatmap(None)
+
+    def _model_changed(self, loaded) -> None:
+        names = tuple(loaded.spec.class_names) if loaded is not None else ()
+        for dock in self.docks.values():
+            dock.set_classes(names)
+
+    # -- overlay on the video --------------------------------------------------------------------
+    def _sources_changed(self) -> None:
+        self.video_view.set_overlay_sources([(n, d.title()) for n, d in self.docks.items()])
+
+    def _overlay_changed(self, name: str) -> None:
+        dock = self.docks.get(name)
+        if dock is None or dock.last_result is None:
+            self.video_view.set_heatmap(None)
+        else:
+            self.video_view.set_heatmap(dock.display(dock.last_result.heatmap))
+
+    def _heatmap(self, name: str, display) -> None:
+        if name == self.video_view.overlay_name():
+            self.video_view.set_heatmap(display)
+
+    # -- settings -------------------------------------------------------------------------------
+    def save(self, settings: QtCore.QSettings) -> None:
+        settings.setValue("explanations", json.dumps([d.settings() for d in self.docks.values()]))
+        settings.setValue("overlay", self.video_view.overlay_name())
+
+    def restore(self, settings: QtCore.QSettings) -> bool:
+        """Recreate the saved docks (before ``restoreState``); False when nothing was saved."""
+        raw = settings.value("explanations")
+        if raw is None:
+            return False
+        try:
+            saved = json.loads(raw)
+        except (TypeError, ValueError):
+            return False
+        for item in saved:
+            if isinstance(item, dict):
+                self.add(item.get("method", DEFAULT_METHODS[0]), item, name=item.get("name"))
+        self._counter = max([_number(n) for n in self.docks] + [0])
+        overlay = settings.value("overlay")
+        self.video_view.set_overlay_sources([(n, d.title()) for n, d in self.docks.items()],
+                                            overlay if isinstance(overlay, str) else None)
+        return True
+
+    def shutdown(self) -> None:
+        for dock in self.docks.values():
+            dock.shutdown()
+
+
+def _number(name: str) -> int:
+    try:
+        return int(name.rsplit("-", 1)[1])
+    except (IndexError, ValueError):
+        return 0

@@ -1,0 +1,238 @@
+"""File handlers: open dataset / project / model, exports, reports, and the figure-panel basket.
+
+Opening and exporting run in workers (``Tasks``); their results are applied
+on the GUI thread. Failures come back as the core's typed errors and are
+shown by the error reporter; nothing here writes curated data itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from PySide6 import QtCore, QtWidgets
+
+from painxai_gui.errors import ExportError
+from painxai_gui.gui.dialogs.panel import PanelChoice, PanelDialog, PanelFrame
+from painxai_gui.gui.dialogs.simple import TextDialog
+from painxai_gui.gui.session import Session
+
+
+def load_model_job(path: Path):
+    """Worker: import TensorFlow, load the model and warm the compiled forward pass up."""
+    import numpy as np
+
+    from painxai_gui.model import Predictor, load_model
+
+    loaded = load_model(path)
+    predictor = Predictor(loaded)
+    predictor.predict(np.zeros((*loaded.spec.input_size, 3), np.uint8))
+    _ = predictor.device
+    return loaded, predictor
+
+
+class FileUI(QtCore.QObject):
+    modelLoaded = QtCore.Signal(str)  # device
+
+    def __init__(self, session: Session, window: QtWidgets.QWidget, tasks, errors, pool, cache,
+                 panel_settings: Callable[[], tuple[list[str], dict]], last_analysis: Callable,
+                 parent: QtCore.QObject | None = None):
+        super().__init__(parent)
+        self.session, self.window, self.tasks, self.errors = session, window, tasks, errors
+        self.pool, self.cache = pool, cache
+        self._panel_settings = panel_settings  # () -> (methods of open docks, options per method)
+        self._last_analysis = last_analysis
+        self.basket: list[PanelFrame] = []
+        self.panel_dialog: PanelDialog | None = None
+        self.last_panel: Path | None = None
+        tasks.progressed.connect(self._panel_progress)
+
+    # -- dataset and project ------------------------------------------------------------------
+    def open_dataset(self) -> None:
+        root = QtWidgets.QFileDialog.getExistingDirectory(self.window, "Dataset folder")
+        if root:
+            self.load_dataset(Path(root))
+
+    def load_dataset(self, root: Path) -> None:
+        from painxai_gui.dataset import index_dataset
+
+        self.tasks.run("open", f"indexing {root}", lambda ctx: index_dataset(root, progress=ctx.progress),
+                       self._dataset_ready)
+
+    def _dataset_ready(self, index) -> None:
+        self.pool.set_cache_dir(None)
+        self.cache.set_folder(None)
+        self.session.set_index(index)
+        self._open_first()
+
+    def new_project(self) -> None:
+        root = QtWidgets.QFileDialog.getExistingDirectory(self.window, "Dataset folder for the new project")
+        if not root:
+            return
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, "New project file",
+                                                        str(Path(root).parent / "project.painxai"),
+                                                        "PainXAI project (*.painxai)")
+        if path:
+            self.create_project(Path(path), Path(root))
+
+    def create_project(self, path: Path, root: Path) -> None:
+        from painxai_gui.curation import Project
+
+        self.tasks.run("open", f"creating project {path.name}",
+                       lambda ctx: Project.create(path, root, progress=ctx.progress), self.project_ready)
+
+    def open_project(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self.window, "Open project", "",
+                                                        "PainXAI project (*.painxai);;All files (*)")
+        if path:
+            self.load_project(Path(path))
+
+    def load_project(self, path: Path, then: Callable[[], None] | None = None) -> None:
+        from painxai_gui.curation import Project
+
+        def done(project) -> None:
+            self.project_ready(project)
+            if then is not None:
+                then()
+
+        self.tasks.run("open", f"opening project {path.name}", lambda ctx: Project.open(path), done)
+
+    def project_ready(self, project) -> None:
+        """Show an open project: its videos, its caches, the video it was left on."""
+        self.pool.set_cache_dir(project.cache_dir)
+        self.cache.set_folder(project.cache_dir)
+        self.session.set_project(project)
+        missing = project.missing_videos() if not project.root_missing else []
+        if project.root_missing:
+            self.session.status.emit(f"Dataset root {project.dataset_root} is missing: relocate the project")
+        elif missing:
+            self.session.status.emit(f"{len(missing)} videos are missing (first: {missing[0]})")
+        last = project.get_setting("gui.last_video")
+        if not (last and self.session.open_video(last, int(project.get_setting("gui.last_frame", 0) or 0))):
+            self._open_first()
+
+    def _open_first(self) -> None:
+        videos = self.session.videos()
+        slotted = [v for v in videos if v.slotted] or videos
+        if slotted:
+            self.session.open_video(slotted[0].id)
+
+    def remember_position(self) -> None:
+        project, video = self.session.project, self.session.video
+        if project is not None and not project.read_only and video is not None:
+            try:
+                project.set_setting("gui.last_video", video.id)
+                project.set_setting("gui.last_frame", int(self.session.frame))
+            except Exception:  # the position is a convenience; never block closing
+                pass
+
+    # -- model ------------------------------------------------------------------------------
+    def open_model(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self.window, "Open model", "",
+                                                        "Keras models (*.keras *.h5 *.hdf5);;All files (*)")
+        if path:
+            self.load_model(Path(path))
+
+    def load_model(self, path: Path) -> None:
+        self.session.status.emit(f"Loading TensorFlow and the model {path.name}…")
+        self.tasks.run("model", f"loading model {path.name}", lambda ctx: load_model_job(path), self._model_ready)
+
+    def _model_ready(self, result) -> None:
+        loaded, predictor = result
+        self.session.set_model(loaded, predictor)
+        self.session.status.emit(f"Model {Path(loaded.path).name if loaded.path else ''} on {predictor.device}")
+        self.modelLoaded.emit(predictor.device)
+
+    # -- figure panel ------------------------------------------------------------------------
+    def add_to_panel(self) -> None:
+        analysis, video = self._last_analysis(), self.session.video
+        if analysis is None or video is None or not analysis.ok or analysis.frame != self.session.frame:
+            self.session.status.emit("No face crop for this frame yet")
+            return
+        self.basket.append(PanelFrame(video.id, analysis.frame, video.category, analysis.crop))
+        self.session.status.emit(f"Added frame {analysis.frame} of {video.id}; {len(self.basket)} in the panel")
+
+    def export_panel(self) -> None:
+        from painxai_gui.explain import METHODS, THESIS_METHODS
+
+        if self.session.model is None:
+            self.session.status.emit("Load a model first")
+            return
+        chosen, _options = self._panel_settings()
+        methods = [(m.id, m.display_name) for m in METHODS.values()]
+        out = self.last_panel or Path.cwd() / "panel.png"
+        self.panel_dialog = dialog = PanelDialog(self.basket, methods, chosen or list(THESIS_METHODS[:3]), out,
+                                                 self.window)
+        dialog.exportRequested.connect(self.run_panel)
+        dialog.cancelRequested.connect(lambda: self.tasks.cancel("panel"))
+        dialog.finished.connect(lambda _r: setattr(self, "basket", list(dialog.frames)))
+        dialog.open()
+
+    def run_panel(self, choice: PanelChoice) -> None:
+        from painxai_gui.export.panel_job import PanelItem, make_panel
+
+        _chosen, options = self._panel_settings()
+        items = [PanelItem(f.crop, f.source, f.true_label, is_crop=True) for f in choice.frames]
+        model, dialog = self.session.model, self.panel_dialog
+
+        def job(ctx):
+            return make_panel(items, model, list(choice.methods), choice.out,
+                              options={m: options.get(m, {}) for m in choice.methods}, target=choice.target,
+                              crop_faces=False, dpi=choice.dpi, progress=ctx.progress, cancel=ctx.cancelled)
+
+        def done(result) -> None:
+            self.last_panel = result.path
+            notes = "\n".join(result.notes)
+            if dialog is not None:
+                dialog.set_running(False, f"Wrote {result.path} and {result.record_path.name}\n{notes}".strip())
+            self.session.status.emit(f"Panel written: {result.path}")
+
+        def failed(error, text) -> None:
+            if dialog is not None:
+                cancelled = isinstance(error, ExportError) and "cancel" in str(error)
+                dialog.set_running(False, "Cancelled" if cancelled else f"Failed: {error}")
+            if not (isinstance(error, ExportError) and "cancel" in str(error)):
+                self.errors.show(error, text)
+
+        self.tasks.run("panel", "exporting figure panel", job, done, failed)
+
+    def _panel_progress(self, name: str, done: int, total: int) -> None:
+        if name == "panel" and self.panel_dialog is not None:
+            self.panel_dialog.set_progress(done, total)
+
+    # -- balanced set and report -----------------------------------------------------------------
+    def export_set(self) -> None:
+        project = self.session.project
+        if project is None:
+            self.session.status.emit("Open a project first")
+            return
+        out = QtWidgets.QFileDialog.getExistingDirectory(self.window, "Export the balanced set to")
+        if not out:
+            return
+        progress = QtWidgets.QProgressDialog("Exporting face crops…", "Cancel", 0, 0, self.window)
+        progress.setWindowTitle("Export balanced set")
+        progress.canceled.connect(lambda: self.tasks.cancel("export_set"))
+        progress.show()
+        update = lambda name, d, t: (progress.setMaximum(t), progress.setValue(d)) if name == "export_set" else None
+        self.tasks.progressed.connect(update)
+
+        def finish(summary) -> None:
+            progress.close()
+            self.tasks.progressed.disconnect(update)
+            TextDialog("Export balanced set", summary.text, self.window).open()
+
+        def failed(error, text) -> None:
+            progress.close()
+            self.errors.show(error, text)
+
+        self.tasks.run("export_set", "exporting the balanced set",
+                       lambda ctx: project.export(Path(out), progress=ctx.progress, cancel=ctx.cancelled),
+                       finish, failed)
+
+    def report(self) -> None:
+        project = self.session.project
+        if project is None:
+            self.session.status.emit("Open a project first")
+            return
+        self.tasks.run("report", "building the balance report", lambda ctx: project.report().text(),
+                       lambda text: TextDialog("Balance report", text, self.window).open())

@@ -1,0 +1,209 @@
+"""The main window: a composition root. It builds views, docks (from a list) and actions (from the table),
+wires their signals, and saves/restores the layout. Behaviour lives in the controllers it creates.
+"""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from painxai_gui.gui.actions import ACTIONS, build_actions, build_menus, build_toolbar
+from painxai_gui.gui.curation_ui import CurationUI
+from painxai_gui.gui.dialogs.errors import ErrorReporter
+from painxai_gui.gui.dialogs.simple import HelpDialog
+from painxai_gui.gui.docks.bars_dock import BarsDock
+from painxai_gui.gui.docks.dataset_dock import DatasetDock
+from painxai_gui.gui.docks.probability_dock import ProbabilityDock
+from painxai_gui.gui.docks.selection_dock import SelectionDock
+from painxai_gui.gui.explanations import DEFAULT_METHODS, Explanations
+from painxai_gui.gui.files import FileUI
+from painxai_gui.gui.media import MediaPool
+from painxai_gui.gui.playback import Playback
+from painxai_gui.gui.probabilities import ProbabilityCache
+from painxai_gui.gui.session import Session
+from painxai_gui.gui.statusbar import StatusBar
+from painxai_gui.gui.viewer import Viewer
+from painxai_gui.gui.views.timeline import SlotTimeline
+from painxai_gui.gui.views.video_view import VideoView
+from painxai_gui.gui.workers import Tasks
+
+STATE_VERSION = 3
+Area = QtCore.Qt.DockWidgetArea
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    def __init__(self, settings: QtCore.QSettings | None = None, *, quiet_errors: bool = False,
+                 default_docks: bool = True):
+        super().__init__()
+        pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+        self.setWindowTitle("PainXAI")
+        self.settings = settings if settings is not None else QtCore.QSettings()
+        self.session = Session(self)
+        self.errors = ErrorReporter(self, quiet=quiet_errors)
+        self.pool, self.cache = MediaPool(), ProbabilityCache()
+        self.tasks = Tasks(self.errors.show, self)
+        self.status = StatusBar(self)
+        self.setStatusBar(self.status)
+        self.video_view, self.timeline = VideoView(), SlotTimeline()
+        self.setCentralWidget(self._central())
+        self.views = SimpleNamespace(window=self, video=self.video_view, timeline=self.timeline,
+                                     probabilities=ProbabilityDock(self), bars=BarsDock(self), selection=None)
+        self._controllers()
+        self.actions = build_actions(self, self._handlers())
+        self.menus = build_menus(self, self.actions)
+        self.toolbar = build_toolbar(self, self.actions)
+        self.views.selection = SelectionDock(self.actions, self)
+        self.dataset_dock = DatasetDock(self.session, self)
+        self._add_docks()
+        self._wire()
+        self.curation.refresh_actions()
+        self.resize(1560, 960)
+        self._default_state = self.saveState(STATE_VERSION)
+        self.restore_layout(default_docks)
+
+    # -- construction -------------------------------------------------------------------------
+    def _central(self) -> QtWidgets.QWidget:
+        split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+        split.addWidget(self.video_view)
+        split.addWidget(self.timeline)
+        split.setStretchFactor(0, 1)
+        split.setChildrenCollapsible(False)
+        return split
+
+    def _controllers(self) -> None:
+        s, v = self.session, self.views
+        self.viewer = Viewer(s, self.pool, self.cache, v, self.errors, self)
+        self.playback = Playback(s, self.viewer, self)
+        self.explanations = Explanations(self, s, self.video_view, self.status, self)
+        self.files = FileUI(s, self, self.tasks, self.errors, self.pool, self.cache, self.panel_settings,
+                            lambda: self.viewer.last_analysis, self)
+        self.curation = CurationUI(s, v, self.tasks, self.errors, lambda: getattr(self, "actions", {}),
+                                   self.current_subject, self)
+
+    def _handlers(self) -> dict:
+        return {"files": self.files, "playback": self.playback, "curation": self.curation,
+                "explanations": self.explanations, "window": self}
+
+    def _add_docks(self) -> None:
+        """The fixed docks, from one list: (dock, area)."""
+        self.setCorner(QtCore.Qt.Corner.BottomLeftCorner, Area.LeftDockWidgetArea)
+        self.setCorner(QtCore.Qt.Corner.BottomRightCorner, Area.RightDockWidgetArea)
+        self.setDockOptions(QtWidgets.QMainWindow.DockOption.AnimatedDocks
+                            | QtWidgets.QMainWindow.DockOption.AllowTabbedDocks
+                            | QtWidgets.QMainWindow.DockOption.AllowNestedDocks)
+        docks = ((self.dataset_dock, Area.LeftDockWidgetArea), (self.views.selection, Area.LeftDockWidgetArea),
+                 (self.views.probabilities, Area.BottomDockWidgetArea), (self.views.bars, Area.RightDockWidgetArea))
+        view_menu = self.menus["&View"]
+        view_menu.addSeparator()
+        for dock, area in docks:
+            self.addDockWidget(area, dock)
+            view_menu.addAction(dock.toggleViewAction())
+        self.resizeDocks([self.dataset_dock, self.views.bars], [330, 360], QtCore.Qt.Orientation.Horizontal)
+        self.resizeDocks([self.views.probabilities], [220], QtCore.Qt.Orientation.Vertical)
+
+    def _wire(self) -> None:
+        s, st, v = self.session, self.status, self.views
+        self.viewer.analysed.connect(self.explanations.dispatch)
+        self.viewer.stats.connect(st.set_stat)
+        self.viewer.timeline.finished.connect(
+            lambda o: self.curation.store_predictions(o.request.video, o.result))
+        s.frameChanged.connect(self._show_frame_number)
+        s.videoChanged.connect(lambda _v: self._show_frame_number(s.frame))
+        s.status.connect(lambda text: st.showMessage(text, 6000))
+        s.projectChanged.connect(self._title)
+        self.tasks.started.connect(st.task_started)
+        self.tasks.ended.connect(st.task_ended)
+        self.tasks.progressed.connect(st.task_progress_changed)
+        self.files.modelLoaded.connect(st.set_device)
+        self.timeline.frameRequested.connect(self._scrub)
+        v.probabilities.frameRequested.connect(self._scrub)
+        self.dataset_dock.tree.addActions([self.actions["exclude_subject"], self.actions["include_subject"]])
+
+    # -- small handlers --------------------------------------------------------------------------
+    def _scrub(self, frame: int) -> None:
+        self.playback.pause()
+        self.session.seek(frame)
+
+    def _show_frame_number(self, frame: int) -> None:
+        video = self.session.video
+        if video is not None:
+            self.status.set_frame(frame, video.frame_count, video.fps)
+
+    def _title(self, project) -> None:
+        self.setWindowTitle(f"PainXAI — {project.path.name}" if project is not None else "PainXAI")
+
+    def current_subject(self) -> str | None:
+        return self.dataset_dock.selected_subject() or (self.session.video.subject if self.session.video else None)
+
+    def panel_settings(self) -> tuple[list[str], dict]:
+        """Methods shown in the explanation docks and their options (defaults for the panel dialog)."""
+        methods, options = [], {}
+        for dock in self.explanations.docks.values():
+            data = dock.settings()
+            if data["method"] not in methods:
+                methods.append(data["method"])
+                options[data["method"]] = data["options"]
+        return methods, options
+
+    def fit_view(self) -> None:
+        self.video_view.zoom_face.setChecked(False)
+        self.video_view.fit()
+
+    def toggle_zoom(self) -> None:
+        self.video_view.zoom_face.toggle()
+
+    def show_help(self) -> None:
+        self.help_dialog = HelpDialog(self)
+        self.help_dialog.open()
+
+    # -- layout persistence ------------------------------------------------------------------------
+    def restore_layout(self, default_docks: bool = True) -> None:
+        st = self.settings
+        if not self.explanations.restore(st) and default_docks:
+            for method in DEFAULT_METHODS:
+                self.explanations.add(method)
+        geometry, state = st.value("geometry"), st.value("state")
+        if isinstance(geometry, QtCore.QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QtCore.QByteArray):
+            self.restoreState(state, STATE_VERSION)
+        try:
+            self.video_view.restore(json.loads(st.value("video_view") or "{}"))
+        except (TypeError, ValueError):
+            pass
+
+    def save_layout(self) -> None:
+        st = self.settings
+        st.setValue("geometry", self.saveGeometry())
+        st.setValue("state", self.saveState(STATE_VERSION))
+        st.setValue("video_view", json.dumps(self.video_view.state()))
+        self.explanations.save(st)
+        st.sync()
+
+    def reset_layout(self) -> None:
+        self.explanations.remove_all()
+        for method in DEFAULT_METHODS:
+            self.explanations.add(method)
+        self.restoreState(self._default_state, STATE_VERSION)
+
+    # -- shutdown ----------------------------------------------------------------------------------
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        self.playback.pause()
+        self.save_layout()
+        self.files.remember_position()
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop every worker, write caches and close the project (idempotent)."""
+        if getattr(self, "_shut", False):
+            return
+        self._shut = True
+        self.viewer.shutdown()
+        self.explanations.shutdown()
+        self.tasks.shutdown()
+        self.pool.close()
+        self.session.close_project()

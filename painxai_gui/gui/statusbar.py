@@ -1,0 +1,76 @@
+"""Status bar: frame and time, decode fps, inference ms, explanation ms per dock, device, running tasks."""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+
+
+class StatusBar(QtWidgets.QStatusBar):
+    def __init__(self, parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        self.frame = _label("frame —", "Frame index / frames, and time in the video")
+        self.decode = _label("decode —", "Frames shown per second and the decode time of the last one")
+        self.inference = _label("inference —", "Face crop and model time of the last analysed frame")
+        self.explain = _label("", "Explanation time per dock")
+        self.device = _label("device: loading…", "Where the model runs")
+        self.task = _label("", "Background work")
+        self.task_progress = QtWidgets.QProgressBar(maximumWidth=120, maximumHeight=14, textVisible=False)
+        self.task_progress.hide()
+        for w in (self.task, self.task_progress, self.frame, self.decode, self.inference, self.explain, self.device):
+            self.addPermanentWidget(w)
+        self._explain_ms: dict[str, tuple[str, float]] = {}
+        self._tasks: dict[str, str] = {}
+        self._stats = {"decode_fps": 0.0, "decode_ms": 0.0, "infer_ms": 0.0, "face_ms": 0.0}
+
+    def set_frame(self, frame: int, count: int, fps: float) -> None:
+        seconds = frame / fps if fps else 0.0
+        self.frame.setText(f"frame <b>{frame}</b> / {max(count - 1, 0)}  ·  {int(seconds // 60):02d}:{seconds % 60:05.2f}")
+
+    def set_stat(self, name: str, value: float) -> None:
+        self._stats[name] = value
+        s = self._stats
+        fps = f"{s['decode_fps']:.0f} fps, " if s["decode_fps"] else ""
+        self.decode.setText(f"decode {fps}{s['decode_ms']:.1f} ms")
+        self.inference.setText(f"face {s['face_ms']:.0f} ms · inference {s['infer_ms']:.1f} ms")
+
+    def set_explain_ms(self, name: str, title: str, ms: float) -> None:
+        self._explain_ms[name] = (title, ms)
+        self._show_explain()
+
+    def remove_explain(self, name: str) -> None:
+        self._explain_ms.pop(name, None)
+        self._show_explain()
+
+    def _show_explain(self) -> None:
+        self.explain.setText(" · ".join(f"{t} {ms:.0f} ms" for t, ms in self._explain_ms.values()))
+
+    def set_device(self, text: str) -> None:
+        self.device.setText(f"device: <b>{text}</b>")
+
+    # -- tasks -------------------------------------------------------------------------------
+    def task_started(self, name: str, label: str) -> None:
+        self._tasks[name] = label
+        self._show_tasks()
+
+    def task_ended(self, name: str) -> None:
+        self._tasks.pop(name, None)
+        self._show_tasks()
+
+    def task_progress_changed(self, name: str, done: int, total: int) -> None:
+        if name in self._tasks:
+            self.task_progress.setRange(0, max(total, 1))
+            self.task_progress.setValue(done)
+
+    def _show_tasks(self) -> None:
+        running = bool(self._tasks)
+        self.task.setText(("⏳ " + ", ".join(self._tasks.values())) if running else "")
+        self.task_progress.setVisible(running)
+        if running:
+            self.task_progress.setRange(0, 0)
+
+
+def _label(text: str, tip: str) -> QtWidgets.QLabel:
+    label = QtWidgets.QLabel(text)
+    label.setToolTip(tip)
+    label.setTextFormat(QtCore.Qt.TextFormat.RichText)
+    return label
