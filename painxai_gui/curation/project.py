@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Union
 
 from painxai_gui.curation import create as _create
 from painxai_gui.curation import edits, history
@@ -26,7 +26,7 @@ from painxai_gui.curation.store import Listener, Store
 from painxai_gui.curation.suggest import FaceCheck, by_confidence, default_face_check, even_spread
 from painxai_gui.errors import ProjectError
 
-VideoRef = "str | VideoInfo"
+VideoRef = Union[str, VideoInfo]
 
 
 class Project(ReadsMixin, AdminMixin):
