@@ -13,7 +13,8 @@ from painxai_gui.train.head import EpochLog
 from painxai_gui.train.io import write_csv, write_text
 from painxai_gui.train.manifest import FrameRow
 
-PREDICTION_COLUMNS = ("fold", "image", "subject", "source_video", "frame", "true", "predicted", "correct")
+#: image: the manifest's path (relative to its folder); path: resolved absolute path
+PREDICTION_COLUMNS = ("fold", "image", "path", "subject", "source_video", "frame", "true", "predicted", "correct")
 
 
 def classification_tables(y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str]) -> tuple[str, list]:
@@ -60,7 +61,8 @@ def prediction_rows(fold: int, rows: Sequence[FrameRow], probs: np.ndarray, labe
     out = []
     for row, p, y in zip(rows, probs, labels):
         k = int(np.argmax(p))
-        out.append([fold, row.image, row.subject, row.source_video, "" if row.frame is None else row.frame,
+        frame = "" if row.frame is None else row.frame
+        out.append([fold, row.image, str(row.path.resolve()), row.subject, row.source_video, frame,
                     classes[y], classes[k], int(k == y), *(f"{v:.9g}" for v in p)])
     return out
 
@@ -83,13 +85,11 @@ def prediction_header(classes: Sequence[str]) -> tuple[str, ...]:
 
 def merge_predictions(out: Path, folds: Sequence[int], classes: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Concatenate the folds' predictions.csv into the run's; returns (true, predicted) indices."""
-    rows, index = [], {c: i for i, c in enumerate(classes)}
+    header, rows, index = prediction_header(classes), [], {c: i for i, c in enumerate(classes)}
     for fold in folds:
         with open(out / f"fold_{fold}" / "predictions.csv", newline="", encoding="utf-8") as fh:
-            reader = csv.reader(fh)
-            next(reader)
-            rows.extend(reader)
-    write_csv(out / "predictions.csv", prediction_header(classes), rows)
-    true = np.asarray([index[r[5]] for r in rows], np.int64)
-    pred = np.asarray([index[r[6]] for r in rows], np.int64)
+            rows.extend(csv.DictReader(fh))
+    write_csv(out / "predictions.csv", header, [[r[h] for h in header] for r in rows])
+    true = np.asarray([index[r["true"]] for r in rows], np.int64)
+    pred = np.asarray([index[r["predicted"]] for r in rows], np.int64)
     return true, pred

@@ -111,8 +111,8 @@ def prepare(config: TrainConfig, base_builder: BaseBuilder | None = None, progre
 def _identity(ctx: RunContext) -> dict:
     cfg = ctx.config
     data = cfg.identity()
-    data.update(manifest=str(Path(cfg.manifest).resolve()), manifest_sha256=ctx.manifest.sha256,
-                architecture=ctx.arch_label, classes=list(ctx.classes),
+    data.update(folds=len(ctx.splits), manifest=str(Path(cfg.manifest).resolve()),
+                manifest_sha256=ctx.manifest.sha256, architecture=ctx.arch_label, classes=list(ctx.classes),
                 images_sha256=hashlib.sha256("\n".join(ctx.stats.digests).encode()).hexdigest(),
                 base_weights=str(Path(cfg.base_weights).resolve()) if cfg.base_weights else None,
                 base_sha256=file_sha256(cfg.base_weights) if cfg.base_weights else None)

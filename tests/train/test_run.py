@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -46,7 +47,9 @@ def test_learns_the_signal_and_writes_every_output(reference_run):
     assert sum(int(report[c]["support"]) for c in ("pain", "disgust", "happiness")) == result.folds[0].n_test
     predictions = _csv(out / "predictions.csv")
     assert len(predictions) == sum(r.n_test for r in result.folds) == 96
-    assert {"image", "subject", "true", "predicted", "p_pain", "p_disgust", "p_happiness"} <= set(predictions[0])
+    columns = {"image", "path", "subject", "true", "predicted", "p_pain", "p_disgust", "p_happiness"}
+    assert columns <= set(predictions[0])
+    assert all(Path(r["path"]).is_file() for r in predictions)
     stages = {e.stage for e in events}
     assert {"scan", "extract", "epoch", "fold", "done", "warning"} <= stages
 
