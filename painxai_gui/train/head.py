@@ -9,7 +9,7 @@ cross-entropy and the best epoch's weights are put back at the end.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -182,6 +182,3 @@ class HeadTrainer:
         result.best_epoch, result.best_val_loss = stopper.best_epoch, stopper.best_loss
         return result
 
-
-def history_rows(result: FitResult) -> list[list]:
-    return [list(asdict(h).values()) for h in result.history]
