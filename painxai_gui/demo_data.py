@@ -70,7 +70,8 @@ def draw_marker(frame: np.ndarray, index: int) -> np.ndarray:
 def read_marker(frame_rgb: np.ndarray) -> int:
     """The frame index drawn by :func:`draw_marker`; ValueError if no valid marker is there."""
     b = marker_block(frame_rgb.shape[1])
-    gray = frame_rgb.mean(axis=2) if frame_rgb.ndim == 3 else frame_rgb
+    corner = frame_rgb[: 5 * b, : (MARKER_BITS + 1) * b]
+    gray = corner.mean(axis=2) if corner.ndim == 3 else corner
     inset = max(1, b // 4)
     value = 0
     for k in range(MARKER_BITS):
@@ -120,8 +121,13 @@ def moving_frames(plate: np.ndarray, size: tuple[int, int], count: int, margin: 
         yield draw_marker(frame, i)
 
 
-def write_video(path: str | os.PathLike[str], frames_rgb: Iterable[np.ndarray], fps: float = 25.0, fourcc: str = "mp4v") -> Path:
-    """Write RGB frames with OpenCV (atomically: temp file, then rename). ValueError if the codec is missing."""
+def write_video(
+    path: str | os.PathLike[str], frames_rgb: Iterable[np.ndarray], fps: float = 25.0, fourcc: str = "mp4v", bgr: bool = False
+) -> Path:
+    """Write RGB frames (BGR with ``bgr=True``) with OpenCV, atomically: temp file, then rename.
+
+    ValueError if OpenCV cannot encode ``fourcc`` here.
+    """
     path = Path(path)
     tmp = path.with_name(f".{path.stem}.partial{path.suffix}")
     writer = None
@@ -132,7 +138,7 @@ def write_video(path: str | os.PathLike[str], frames_rgb: Iterable[np.ndarray], 
                 writer = cv2.VideoWriter(str(tmp), cv2.CAP_FFMPEG, cv2.VideoWriter_fourcc(*fourcc), fps, size)
                 if not writer.isOpened():
                     raise ValueError(f"OpenCV cannot encode {fourcc!r} into {path.suffix} here")
-            writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+            writer.write(frame if bgr else cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
     finally:
         if writer is not None:
             writer.release()
@@ -224,9 +230,9 @@ def generate_demo_tree(
     for done, (path, subject, label, _) in enumerate(jobs):
         path.parent.mkdir(parents=True, exist_ok=True)
         variant = 10 * subjects.index(subject) + (PART_A_LABELS + EMOTIONS).index(label)
-        plate = face_plate(size, variant, margin, seed)
+        plate = cv2.cvtColor(face_plate(size, variant, margin, seed), cv2.COLOR_RGB2BGR)
         count = part_a_frames if label in PART_A_LABELS else emotion_frames
-        write_video(path, moving_frames(plate, size, count, margin), fps)
+        write_video(path, moving_frames(plate, size, count, margin), fps, bgr=True)
         if progress is not None:
             progress(done + 1, len(jobs))
     samples = root / "PartA" / "starting_point" / "samples.csv"

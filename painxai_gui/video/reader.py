@@ -31,6 +31,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 TIMESTAMPS = "timestamps"  #: seek with POS_FRAMES, verify by timestamp
 SEQUENTIAL = "sequential"  #: index = decode order; backward jumps reopen the file
 
+_MAX_FORWARD = 250  #: never decode more than this many frames forward instead of seeking
 _SEEK_ATTEMPTS = 5  #: seek back 0, 16, 32, 64 frames, then from the start, before giving up
 _COUNT_CACHE: dict[tuple[str, int, int], tuple[int, str]] = {}
 _COUNT_LOCK = threading.Lock()
@@ -75,13 +77,17 @@ class VideoReader:
     """Random access to the frames of one video; safe to share between threads.
 
     ``cache_bytes`` caps the decoded-frame LRU cache (0 disables it);
-    ``forward_skip`` is the longest forward jump done by decoding instead of
-    seeking (about one keyframe interval).
+    ``forward_skip`` is the shortest forward jump that may seek: shorter
+    ones always decode forward. Longer ones decode forward too while that is
+    cheaper than a seek, judged from the measured costs of this file's seeks
+    and frames (OpenCV's seek decodes the 16 frames before its target anyway).
     """
 
     def __init__(self, path: str | os.PathLike[str], cache_bytes: int = 256 * 2**20, forward_skip: int = 16):
         self.path = Path(path)
         self.forward_skip = int(forward_skip)
+        self._seek_ms: float | None = None  # moving averages of measured costs
+        self._grab_ms: float | None = None
         self._lock = threading.RLock()
         self._cache = FrameCache(cache_bytes)
         self._readahead: ReadAhead | None = None
@@ -280,8 +286,8 @@ class VideoReader:
         if self._closed:
             raise VideoError("the video reader is closed", self.path, frame=index)
         if self._mode == TIMESTAMPS:
-            near = self._next is not None and self._next <= index <= self._next + self.forward_skip
-            frame = self._step_to(index) if near else self._seek_to(index)
+            near = self._next is not None and self._next <= index <= self._next + self._forward_limit()
+            frame = self._step_to(index) if near else self._timed_seek_to(index)
             if frame is not None:
                 return frame
         if self._next is None or index < self._next:
@@ -297,6 +303,18 @@ class VideoReader:
             return frame
         self._use_sequential(f"frame {index} has timestamp {self._cap.get(cv2.CAP_PROP_POS_MSEC):.1f} ms")
         return None
+
+    def _forward_limit(self) -> int:
+        """How far ahead decoding forward is still cheaper than seeking."""
+        if self._seek_ms is None or not self._grab_ms:
+            return self.forward_skip
+        return int(min(_MAX_FORWARD, max(self.forward_skip, self._seek_ms / self._grab_ms)))
+
+    def _timed_seek_to(self, index: int) -> np.ndarray | None:
+        start = time.perf_counter()
+        frame = self._seek_to(index)
+        self._seek_ms = _average(self._seek_ms, (time.perf_counter() - start) * 1000)
+        return frame
 
     def _seek_to(self, index: int) -> np.ndarray | None:
         """Seek at or before ``index``, then walk forward by timestamps; seek further back on overshoot."""
@@ -345,12 +363,15 @@ class VideoReader:
     def _skip_to(self, index: int) -> None:
         """Decode and drop frames until the next read returns ``index``."""
         assert self._next is not None
+        start, skipped = time.perf_counter(), index - self._next
         while self._next < index:
             if not self._cap.grab():
                 failed, self._next = self._next, None
                 raise VideoError("cannot decode frame: the file is damaged or truncated here", self.path, frame=failed)
             self._counters["grabbed"] += 1
             self._next += 1
+        if skipped > 0:
+            self._grab_ms = _average(self._grab_ms, (time.perf_counter() - start) * 1000 / skipped)
 
     def _read_next(self, index: int, message: str = "cannot decode frame: the file is damaged or truncated here") -> np.ndarray:
         ok, bgr = self._cap.read()
@@ -376,6 +397,10 @@ class VideoReader:
         self._finalizer = weakref.finalize(self, _release, self._cap)
         self._counters["rewinds"] += 1
         self._next = 0
+
+
+def _average(old: float | None, new: float) -> float:
+    return new if old is None else 0.8 * old + 0.2 * new
 
 
 def _release(cap: cv2.VideoCapture) -> None:

@@ -67,12 +67,19 @@ def _nal(ref_idc: int, nal_type: int, rbsp: bytes) -> bytes:
     return b"\x00\x00\x00\x01" + bytes([(ref_idc << 5) | nal_type]) + _EMULATION.sub(b"\x00\x00\x03", rbsp)
 
 
-def _sps(width_mbs: int, height_mbs: int) -> bytes:
+def _sps(width: int, height: int) -> bytes:
+    """Sequence parameters; sizes that are not multiples of 16 are cropped from padded macroblocks."""
+    width_mbs, height_mbs = -(-width // 16), -(-height // 16)
     b = _Bits()
     b.u(8, 66), b.u(8, 0xC0), b.u(8, 40)  # Baseline, constraint_set0/1, level 4.0
     b.ue(0), b.ue(4), b.ue(2), b.ue(1), b.u(1, 0)  # sps id, log2_max_frame_num-4, poc type 2, 1 ref
     b.ue(width_mbs - 1), b.ue(height_mbs - 1)
-    b.u(1, 1), b.u(1, 1), b.u(1, 0), b.u(1, 0)  # frames only, direct8x8, no cropping, no VUI
+    b.u(1, 1), b.u(1, 1)  # frames only, direct8x8
+    crop_right, crop_bottom = (16 * width_mbs - width) // 2, (16 * height_mbs - height) // 2  # 4:2:0 units
+    b.u(1, int(bool(crop_right or crop_bottom)))
+    if crop_right or crop_bottom:
+        b.ue(0), b.ue(crop_right), b.ue(0), b.ue(crop_bottom)
+    b.u(1, 0)  # no VUI
     return _nal(3, 7, b.trailing())
 
 
@@ -85,8 +92,11 @@ def _pps() -> bytes:
 
 
 def _macroblocks(frame_rgb: np.ndarray) -> list[bytes]:
-    """Each 16x16 macroblock's PCM bytes (256 Y, 64 Cb, 64 Cr), raster order."""
+    """Each 16x16 macroblock's PCM bytes (256 Y, 64 Cb, 64 Cr), raster order (edges padded)."""
     h, w = frame_rgb.shape[:2]
+    if h % 16 or w % 16:
+        frame_rgb = cv2.copyMakeBorder(frame_rgb, 0, -h % 16, 0, -w % 16, cv2.BORDER_REPLICATE)
+        h, w = frame_rgb.shape[:2]
     yuv = cv2.cvtColor(np.ascontiguousarray(frame_rgb), cv2.COLOR_RGB2YUV_I420)
     y = yuv[:h].reshape(h // 16, 16, w // 16, 16).transpose(0, 2, 1, 3)
     u = yuv[h : h + h // 4].reshape(h // 16, 8, w // 16, 8).transpose(0, 2, 1, 3)
@@ -123,12 +133,12 @@ def encode_pcm_h264(frames_rgb: Iterable[np.ndarray], gop: int = 12) -> Iterator
     previous: list[bytes] | None = None
     for i, frame in enumerate(frames_rgb):
         h, w = frame.shape[:2]
-        if h % 16 or w % 16:
-            raise ValueError(f"frame size must be a multiple of 16, got {w}x{h}")
+        if h % 2 or w % 2:
+            raise ValueError(f"frame width and height must be even (4:2:0), got {w}x{h}")
         mbs = _macroblocks(frame)
         k = i % gop
         if k == 0 or previous is None:
-            yield _sps(w // 16, h // 16) + _pps() + _slice(True, 0, (i // gop) % 2, mbs, [True] * len(mbs))
+            yield _sps(w, h) + _pps() + _slice(True, 0, (i // gop) % 2, mbs, [True] * len(mbs))
         else:
             yield _slice(False, k, 0, mbs, [a != b for a, b in zip(mbs, previous)])
         previous = mbs
