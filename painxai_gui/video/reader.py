@@ -43,7 +43,7 @@ from painxai_gui.errors import VideoError
 from painxai_gui.video.cache import FrameCache
 from painxai_gui.video.probe import fourcc_text, open_capture
 from painxai_gui.video.readahead import ReadAhead
-from painxai_gui.video.timing import frame_index, stamps_consistent
+from painxai_gui.video.timing import frame_index, known_count, remember_count, stamps_consistent
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +52,6 @@ SEQUENTIAL = "sequential"  #: index = decode order; backward jumps reopen the fi
 
 _MAX_FORWARD = 250  #: never decode more than this many frames forward instead of seeking
 _SEEK_ATTEMPTS = 5  #: seek back 0, 16, 32, 64 frames, then from the start, before giving up
-_COUNT_CACHE: dict[tuple[str, int, int], tuple[int, str]] = {}
-_COUNT_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -66,11 +64,6 @@ class ReaderStats:
     rewinds: int  #: reopen-and-decode-forward jumps (sequential mode)
     cache_hits: int
     cache_misses: int
-
-
-def _file_key(path: Path) -> tuple[str, int, int]:
-    st = path.stat()
-    return (str(path.resolve()), st.st_size, st.st_mtime_ns)
 
 
 class VideoReader:
@@ -213,16 +206,14 @@ class VideoReader:
         """Decode frames 0 and 1 (they stay cached), then trust or recount the frame count."""
         self._cache.put(0, self._read_next(0, "cannot decode the first frame (unsupported codec or damaged file)"))
         self._t0 = self._cap.get(cv2.CAP_PROP_POS_MSEC)
-        with _COUNT_LOCK:
-            known = _COUNT_CACHE.get(_file_key(self.path))
+        known = known_count(self.path)
         if known is not None:
             count, self._mode = known
             return count
         count = self._validated_count() if self._mode == TIMESTAMPS else None
         if count is None:
             count = self._counting_pass()
-        with _COUNT_LOCK:
-            _COUNT_CACHE[_file_key(self.path)] = (count, self._mode)
+        remember_count(self.path, count, self._mode)
         return count
 
     def _validated_count(self) -> int | None:

@@ -9,7 +9,12 @@ or before the first frame's (but follows another) is taken to be the next one.
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
 from typing import Sequence
+
+_COUNTS: dict[tuple[str, int, int], tuple[int, str]] = {}
+_COUNTS_LOCK = threading.Lock()
 
 
 def frame_index(stamp_ms: float, t0_ms: float, period_ms: float, last: int | None) -> int:
@@ -32,3 +37,20 @@ def stamps_consistent(stamps: Sequence[float], t0_ms: float, period_ms: float) -
             missing += 1
         last = index
     return missing <= max(2, len(stamps) // 10)
+
+
+def _file_key(path: Path) -> tuple[str, int, int]:
+    st = path.stat()
+    return (str(path.resolve()), st.st_size, st.st_mtime_ns)
+
+
+def known_count(path: Path) -> tuple[int, str] | None:
+    """(frame count, seek mode) established earlier in this process for this exact file, if any."""
+    with _COUNTS_LOCK:
+        return _COUNTS.get(_file_key(path))
+
+
+def remember_count(path: Path, count: int, mode: str) -> None:
+    """Keep a validated frame count (keyed by path, size and mtime) for later readers of the file."""
+    with _COUNTS_LOCK:
+        _COUNTS[_file_key(path)] = (count, mode)
