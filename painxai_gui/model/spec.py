@@ -124,6 +124,7 @@ def write_sidecar(spec: ModelSpec, path: str | Path) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(spec.to_json(), fh, indent=2)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a sidecar is meant to be shared with the model
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

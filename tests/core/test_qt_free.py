@@ -12,8 +12,8 @@ import painxai_gui
 def _core_modules() -> list[str]:
     names = []
     for info in pkgutil.walk_packages(painxai_gui.__path__, "painxai_gui."):
-        if info.name.startswith("painxai_gui.gui"):
-            continue
+        if info.name.startswith("painxai_gui.gui") or info.name.endswith("__main__"):
+            continue  # the GUI may use Qt; __main__ modules run on import
         names.append(info.name)
     return names
 

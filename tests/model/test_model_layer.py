@@ -107,6 +107,7 @@ def test_keras_file_with_sidecar_round_trip(tmp_path):
     spec = ModelSpec(class_names=("a", "b", "c"), input_size=(8, 8), mean=(0.5, 0.5, 0.5))
     write_sidecar(spec, sidecar_path(path))
     assert json.loads(sidecar_path(path).read_text())["format"] == "painxai-model-sidecar"
+    assert sidecar_path(path).stat().st_mode & 0o777 == 0o644  # readable by others, like the model
     loaded = load_model(path)
     assert loaded.spec == spec and len(loaded.sha256) == 64
     x = np.random.default_rng(0).random((2, 8, 8, 3)).astype(np.float32)
