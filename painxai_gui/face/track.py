@@ -97,6 +97,14 @@ def _encode(items: dict[int, np.ndarray | None], meta: dict[str, object]) -> byt
     return buffer.getvalue()
 
 
+def _flush_quietly(store: LandmarkStore) -> None:
+    """Flush at garbage collection or exit; a vanished cache folder must not raise there."""
+    try:
+        store.flush()
+    except OSError as exc:
+        log.warning("%s: landmark cache not written (%s)", store.path, exc)
+
+
 def cache_file(cache_dir: Path, video: Path, signature: str) -> Path:
     """The store file of ``video`` for detector settings ``signature``."""
     st = video.stat()
@@ -129,7 +137,7 @@ class FaceTrack:
         meta = {"video": str(self.reader.path), "detector": cropper.signature}
         self.store = LandmarkStore(path, meta)
         self._last_flush = time.monotonic()
-        self._finalizer = weakref.finalize(self, self.store.flush)
+        self._finalizer = weakref.finalize(self, _flush_quietly, self.store)
 
     @property
     def cache_path(self) -> Path | None:
