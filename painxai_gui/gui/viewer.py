@@ -38,7 +38,9 @@ class Viewer(QtCore.QObject):
         self.last_analysis = None
         self._shown_times: deque[float] = deque(maxlen=50)
         self._last_error: str | None = None
-        self.frames = Channel("frame", lambda r, c: read_frame(pool, r, c), parent=self)
+        self._coalesce = QtCore.QTimer(self, singleShot=True, interval=0)  # seeks within one loop turn -> one request
+        self._coalesce.timeout.connect(self._submit)
+        self.frames = Channel("frame", lambda r, c: read_frame(pool, r, c), nice=4, parent=self)
         self.analysis = Channel("analysis", lambda r, c: analyse(pool, r, c), parent=self)
         self.timeline = Channel("timeline", lambda r, c: fill_video(cache, pool, session.interactive, r, c),
                                 parent=self)
@@ -58,13 +60,21 @@ class Viewer(QtCore.QObject):
 
     # -- requests --------------------------------------------------------------------------
     def request(self, frame: int | None = None) -> None:
-        """Ask for the session's current frame (decode + analysis); newest request wins."""
-        video = self.session.video
-        if video is None:
-            return
+        """Ask for the session's current frame (decode + analysis); newest request wins.
+
+        Cursors move at once; the requests go out on the next turn of the event
+        loop, so a burst of seeks (key repeat, a fast drag) becomes one request.
+        """
         frame = self.session.frame if frame is None else frame
         self.views.timeline.set_cursor(frame)
         self.views.probabilities.set_cursor(frame)
+        if not self._coalesce.isActive():
+            self._coalesce.start()
+
+    def _submit(self) -> None:
+        video, frame = self.session.video, self.session.frame
+        if video is None:
+            return
         self.frames.submit(FrameRequest(video, frame, self.playing))
         self.analysis.submit(AnalysisRequest(video, frame, self.session.predictor))
 

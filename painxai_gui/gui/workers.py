@@ -15,6 +15,7 @@ when a newer request arrives (for ``supersede=True`` channels) or on
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import traceback
@@ -76,9 +77,11 @@ class Channel(QtCore.QObject):
     _done = QtCore.Signal(int, object, object, float, object, str)
     _progress = QtCore.Signal(int, object, int, int)
 
-    def __init__(self, name: str, fn: Job, *, supersede: bool = False, parent: QtCore.QObject | None = None):
+    def __init__(self, name: str, fn: Job, *, supersede: bool = False, nice: int = 10,
+                 parent: QtCore.QObject | None = None):
         super().__init__(parent)
         self.name = name
+        self._nice = nice
         self._fn = fn
         self._supersede = supersede
         self._cond = threading.Condition()
@@ -136,6 +139,7 @@ class Channel(QtCore.QObject):
         return self._stop or generation < self._cancel_below
 
     def _loop(self) -> None:
+        _lower_priority(self._nice)
         while True:
             with self._cond:
                 while self._pending is None and not self._stop:
@@ -182,6 +186,16 @@ class Channel(QtCore.QObject):
     def _on_progress(self, generation: int, request: Any, done: int, total: int) -> None:
         if generation >= self._delivered and not self._is_cancelled(generation):
             self.progress.emit(request, done, total)
+
+
+def _lower_priority(nice: int) -> None:
+    """Workers yield the CPU to the GUI thread (Linux: per-thread niceness; threads they start inherit it)."""
+    if nice <= 0 or not hasattr(os, "setpriority"):
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+    except OSError:  # not permitted or not supported: run at normal priority
+        pass
 
 
 def _is_cancellation(error: BaseException) -> bool:

@@ -71,10 +71,20 @@ def project_path(tmp_path, demo_root):
 
 @pytest.fixture(scope="session")
 def loaded_model(demo_model_path):
-    """The demo model loaded once (TensorFlow import is the slow part)."""
+    """The demo model loaded once (TensorFlow import is the slow part), on a worker thread like the app does."""
     from painxai_gui.gui.files import load_model_job
+    from painxai_gui.gui.workers import _lower_priority
 
-    return load_model_job(demo_model_path)
+    out = {}
+
+    def load():
+        _lower_priority(10)
+        out["model"] = load_model_job(demo_model_path)
+
+    thread = threading.Thread(target=load)
+    thread.start()
+    thread.join()
+    return out["model"]
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from painxai_gui.gui.docks.explanation_dock import fixed_label
 from painxai_gui.gui.docks.probability_dock import PALETTE
 
 
@@ -28,7 +29,7 @@ class BarsDock(QtWidgets.QDockWidget):
         self.value_texts: list[pg.TextItem] = []
         for item in (self.bars, self.true_marker, self.true_text):
             self.plot.addItem(item)
-        self.caption = QtWidgets.QLabel("—")
+        self.caption = fixed_label("—")
         body = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(body)
         layout.setContentsMargins(2, 2, 2, 2)

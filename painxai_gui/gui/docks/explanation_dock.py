@@ -70,11 +70,16 @@ class ExplanationDock(QtWidgets.QDockWidget):
         box.addItem(self.crop_item)
         box.addItem(self.heat_item)
         self.viewbox = box
-        self.caption = QtWidgets.QLabel("waiting for a face…")
-        self.caption.setWordWrap(True)
+        self.caption = fixed_label("waiting for a face…", lines=2)
         self.progress = QtWidgets.QProgressBar(maximumHeight=14, textVisible=True)
         self.cancel = QtWidgets.QToolButton(text="Cancel")
         self.cancel.clicked.connect(self.channel.cancel)
+        for w in (self.progress, self.cancel):  # showing them must not re-layout the window
+            policy = w.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            w.setSizePolicy(policy)
+        self._running = None
+        self._shown_size: tuple[int, int] | None = None
         self._layout_widgets()
         self._connect()
         self._method_changed()
@@ -191,10 +196,12 @@ class ExplanationDock(QtWidgets.QDockWidget):
             self._set_running(True)
 
     def _set_running(self, running: bool, text: str | None = None) -> None:
-        self.progress.setVisible(running)
-        self.cancel.setVisible(running)
-        if not running:
-            self.progress.reset()
+        if running != self._running:
+            self._running = running
+            self.progress.setVisible(running)
+            self.cancel.setVisible(running)
+            if not running:
+                self.progress.reset()
         if text:
             self.caption.setText(text)
 
@@ -220,7 +227,9 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.heat_item.setImage(display.data, autoLevels=False, levels=display.levels)
         self.heat_item.setLookupTable(display.lut)
         self.heat_item.setRect(QtCore.QRectF(0, 0, w, h))
-        self.viewbox.setRange(QtCore.QRectF(0, 0, w, h), padding=0)
+        if self._shown_size != (w, h):
+            self._shown_size = (w, h)
+            self.viewbox.setRange(QtCore.QRectF(0, 0, w, h), padding=0)
         self.heatmapReady.emit(self.objectName(), display)
 
     def display(self, heatmap: np.ndarray) -> HeatDisplay:
@@ -231,9 +240,10 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.caption.setText(f"<span style='color:#e66'>{error}</span>")
 
     def _progress(self, _request, done: int, total: int) -> None:
-        self._set_running(True)
-        self.progress.setRange(0, max(total, 1))
-        self.progress.setValue(done)
+        if time.perf_counter() - self._started > 0.3:  # only slow methods show a progress bar
+            self._set_running(True)
+            self.progress.setRange(0, max(total, 1))
+            self.progress.setValue(done)
 
     def closeEvent(self, event) -> None:
         self.channel.cancel()
@@ -242,6 +252,17 @@ class ExplanationDock(QtWidgets.QDockWidget):
 
     def shutdown(self) -> None:
         self.channel.shutdown(timeout=1.0)
+
+
+def fixed_label(text: str, lines: int = 1) -> QtWidgets.QLabel:
+    """A label whose changing text never changes the layout (fixed height, width from the layout)."""
+    label = QtWidgets.QLabel(text)
+    label.setWordWrap(lines > 1)
+    label.setTextFormat(QtCore.Qt.TextFormat.RichText)
+    label.setAlignment(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
+    label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+    label.setFixedHeight(label.fontMetrics().lineSpacing() * lines + 4)
+    return label
 
 
 def _combo(items, current: str) -> QtWidgets.QComboBox:

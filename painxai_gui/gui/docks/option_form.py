@@ -36,7 +36,8 @@ class OptionForm(QtWidgets.QWidget):
             self._fields[opt.name] = (opt, getter, setter)
             if opt.name in values:
                 try:
-                    setter(opt.coerce(values[opt.name], "settings"))
+                    value = values[opt.name]
+                    setter(None if value is None else opt.coerce(value, "settings"))
                 except Exception:  # a stale saved value: keep the default
                     pass
             label = QtWidgets.QLabel(opt.name.replace("_", " "))
@@ -49,13 +50,19 @@ class OptionForm(QtWidgets.QWidget):
         out = {}
         for name, (opt, getter, _setter) in self._fields.items():
             try:
-                out[name] = opt.coerce(getter(), "option")
-            except Exception:
+                value = getter()
+                out[name] = None if value is None else opt.coerce(value, "option")
+            except Exception:  # an invalid entry (marked red on the field) counts as the default
                 out[name] = opt.default
         return out
 
-    def non_default(self) -> dict[str, Any]:
-        return {k: v for k, v in self.values().items() if v != self._fields[k][0].default}
+    def set_values(self, values: dict[str, Any]) -> None:
+        """Set known options (unknown names are ignored), then report one change."""
+        for name, value in values.items():
+            if name in self._fields:
+                opt, _getter, setter = self._fields[name]
+                setter(opt.coerce(value, "option") if value is not None else None)
+        self.changed.emit()
 
 
 def _widget_for(opt, changed: Callable[[], None]):
@@ -80,15 +87,26 @@ def _widget_for(opt, changed: Callable[[], None]):
         w.valueChanged.connect(lambda _v: changed())
         return w, w.value, lambda v: w.setValue(int(v))
     w = QtWidgets.QLineEdit(_text(opt.default))
+    if opt.default is None:
+        w.setPlaceholderText("default")
     w.editingFinished.connect(lambda: _validate(w, opt) and changed())
     if opt.type is float:
-        return w, lambda: float(w.text()), lambda v: w.setText(_text(v))
-    return w, w.text, lambda v: w.setText(str(v))
+        return w, lambda: _float(w.text(), opt), lambda v: w.setText(_text(v))
+    return w, w.text, lambda v: w.setText(_text(v))
+
+
+def _float(text: str, opt) -> float | None:
+    """Text -> float; empty means "no value" for options whose default is None."""
+    if not text.strip() and opt.default is None:
+        return None
+    return float(text)
 
 
 def _validate(w: QtWidgets.QLineEdit, opt) -> bool:
     try:
-        opt.coerce(float(w.text()) if opt.type is float else w.text(), "option")
+        value = _float(w.text(), opt) if opt.type is float else w.text()
+        if value is not None:
+            opt.coerce(value, "option")
     except Exception as exc:  # shown on the field; the last valid value stays in use
         w.setStyleSheet("border: 1px solid #d44;")
         w.setToolTip(f"{opt.help}\n\n{exc}")
@@ -99,4 +117,6 @@ def _validate(w: QtWidgets.QLineEdit, opt) -> bool:
 
 
 def _text(value: Any) -> str:
+    if value is None:
+        return ""
     return f"{value:g}" if isinstance(value, float) else str(value)

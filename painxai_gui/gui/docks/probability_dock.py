@@ -47,6 +47,7 @@ class ProbabilityDock(QtWidgets.QDockWidget):
         self.progress.setMaximumHeight(16)
         self.progress.setFormat("%v / %m frames")
         self.state = QtWidgets.QLabel("no model yet")
+        self.state.setFixedWidth(self.state.fontMetrics().horizontalAdvance("done in 000.0 s") + 8)
         self.button = QtWidgets.QToolButton(text="Cancel")
         self.button.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.button.clicked.connect(self._button)

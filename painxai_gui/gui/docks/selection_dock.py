@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from painxai_gui.gui.docks.explanation_dock import fixed_label
+
 #: rows of action ids shown as buttons (the actions themselves come from actions.ACTIONS)
 BUTTON_ROWS = (
     ("select_toggle", "mark_in", "mark_out", "select_range", "unselect_range"),
@@ -20,9 +22,7 @@ class SelectionDock(QtWidgets.QDockWidget):
         layout = QtWidgets.QVBoxLayout(body)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(3)
-        self.state = QtWidgets.QLabel("no video")
-        self.state.setTextFormat(QtCore.Qt.TextFormat.RichText)
-        self.state.setWordWrap(True)
+        self.state = fixed_label("no video", lines=3)
         layout.addWidget(self.state)
         for ids in BUTTON_ROWS:
             row = QtWidgets.QHBoxLayout()
@@ -37,9 +37,8 @@ class SelectionDock(QtWidgets.QDockWidget):
                                          QtWidgets.QSizePolicy.Policy.Fixed)
                     row.addWidget(button)
             layout.addLayout(row)
-        self.history = QtWidgets.QLabel()
-        self.history.setWordWrap(True)
-        self.history.setStyleSheet("color: #999;")
+        self.history = fixed_label("", lines=4)
+        self.history.setStyleSheet("color: #888;")
         layout.addWidget(self.history)
         layout.addStretch(1)
         self.setWidget(body)
