@@ -60,7 +60,8 @@ class FaceCropper:
     """Detect the face, predict 68 landmarks, cut a square crop of ``size`` pixels.
 
     ``margin`` is the fraction of the landmark box's longer side added on each
-    side; ``upsample`` is dlib's upsampling count (0 = none, fastest).
+    side; ``detect_width`` the width the detector sees (0 = full resolution);
+    ``upsample`` is dlib's upsampling count (0 = none, fastest).
     ``detector_calls`` counts calls into the dlib detector (tests use it).
     """
 

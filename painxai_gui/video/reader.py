@@ -203,7 +203,7 @@ class VideoReader:
         self._next: int | None = 0  # index the next cap.read() returns; None = unknown
 
     def _establish_count(self) -> int:
-        """Decode frames 0 and 1 (they stay cached), then trust or recount the frame count."""
+        """Decode frame 0 (it stays cached), then trust or recount the container's frame count."""
         self._cache.put(0, self._read_next(0, "cannot decode the first frame (unsupported codec or damaged file)"))
         self._t0 = self._cap.get(cv2.CAP_PROP_POS_MSEC)
         known = known_count(self.path)
