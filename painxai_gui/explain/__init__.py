@@ -14,9 +14,14 @@ from . import methods as _methods  # noqa: F401  (fills the registry)
 from .api import explain, explain_batch, get_method, resolve_model
 from .base import ExplainCancelled, Explanation, Hooks, Method, Option, Target
 from .context import cache_info, clear_cache
+from .metrics import Curve, deletion, insertion, region_relevance
 from .registry import EXTRA_METHODS, METHODS, THESIS_METHODS, register
 
 __all__ = [
+    "Curve",
+    "deletion",
+    "insertion",
+    "region_relevance",
     "EXTRA_METHODS",
     "ExplainCancelled",
     "ExplainError",

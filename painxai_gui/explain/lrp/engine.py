@@ -5,6 +5,7 @@ Per node kind (methods.md):
 
 * ``linear`` -- activation: identity for relevance; each stage (last first)
   gets its composite rule (the first weight layer may get a special rule);
+  the rule also runs the stage's forward pass (alpha-beta splits it);
 * ``pool`` (average, global average) -- z rule;
 * ``maxpool`` -- winner takes all (the relevance follows the forward arg-max);
 * ``reshape`` (flatten, reshape, dropout, padding, folded BN) -- moved as is;
@@ -24,7 +25,7 @@ from ..compiled import select
 from ..graph import ModelGraph
 from ..layers import LRP_IDENTITY_ACTIVATIONS, Node, activate
 from .composites import Composite
-from .rules import Z_STABILIZER, ZRule, stabilize
+from .rules import Z_STABILIZER, Rule, ZRule, stabilize
 
 SUPPORTED_KINDS = ("linear", "pool", "maxpool", "reshape", "add", "concat", "act")
 
@@ -57,14 +58,12 @@ def _vjp(fn: Any, inputs: list[Any], R: Any) -> list[Any]:
     return tape.gradient(y, inputs, output_gradients=R)
 
 
-def _node_relevance(node: Node, graph: ModelGraph, composite: Composite, first: frozenset[int],
-                    ins: list[Any], stage_io: list[tuple[Any, Any]], R: Any) -> list[Any]:
+def _node_relevance(node: Node, graph: ModelGraph, rule: Rule | None, ins: list[Any],
+                    stage_io: list[tuple[Any, Any, Any]], R: Any) -> list[Any]:
     if node.kind in ("linear", "pool"):
-        rule = ZRule() if node.kind == "pool" else composite.rule_for(node, node.index in first)
         for k in reversed(range(len(node.stages))):
-            a, z = stage_io[k]
-            nonneg = k == 0 and graph.nonnegative[node.inputs[0]]
-            R = rule.relevance(node.stages[k], a, z, R, nonneg)
+            a, z, state = stage_io[k]
+            R = rule.relevance(node.stages[k], a, z, state, R, _nonneg(graph, node, k))
         return [R]
     if node.kind == "act":
         return [R]
@@ -74,23 +73,30 @@ def _node_relevance(node: Node, graph: ModelGraph, composite: Composite, first: 
     return _vjp(node.fn, ins, R)  # maxpool (arg-max routing), reshape, concat
 
 
+def _nonneg(graph: ModelGraph, node: Node, stage: int) -> bool:
+    """Whether the input of ``stage`` is >= 0 by construction (only a node's first stage can be)."""
+    return stage == 0 and graph.nonnegative[node.inputs[0]]
+
+
 def lrp_relevance(graph: ModelGraph, composite: Composite, x: Any, t: Any) -> tuple[Any, Any, Any]:
     """(relevance of ``x``, resolved targets, logits) for a batch; call inside a trace."""
     for canonize in composite.canonizers:
         graph = canonize(graph)
     first = first_layers(graph)
+    rules: dict[int, Rule] = {}
     outs: list[Any] = [None] * len(graph.nodes)
-    stage_io: dict[int, list[tuple[Any, Any]]] = {}
+    stage_io: dict[int, list[tuple[Any, Any, Any]]] = {}
     for node in graph.nodes:
         if node.kind == "input":
             outs[node.index] = x
             continue
         ins = [outs[i] for i in node.inputs]
         if node.kind in ("linear", "pool"):
+            rule = rules[node.index] = ZRule() if node.kind == "pool" else composite.rule_for(node, node.index in first)
             a, io = ins[0], []
-            for stage in node.stages:
-                z = stage.forward(a)
-                io.append((a, z))
+            for k, stage in enumerate(node.stages):
+                z, state = rule.forward(stage, a, _nonneg(graph, node, k))
+                io.append((a, z, state))
                 a = z
             stage_io[node.index] = io
             outs[node.index] = activate(a, node.activation, tf.nn.relu, node.fn)
@@ -105,7 +111,7 @@ def lrp_relevance(graph: ModelGraph, composite: Composite, x: Any, t: Any) -> tu
         if R is None or node.kind == "input":
             continue
         ins = [outs[i] for i in node.inputs]
-        parts = _node_relevance(node, graph, composite, first, ins, stage_io.get(node.index, []), R)
+        parts = _node_relevance(node, graph, rules.get(node.index), ins, stage_io.get(node.index, []), R)
         for i, part in zip(node.inputs, parts):
             relevance[i] = part if relevance[i] is None else relevance[i] + part
     R_in = relevance[0] if relevance[0] is not None else tf.zeros_like(x)

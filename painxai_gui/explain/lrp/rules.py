@@ -24,12 +24,15 @@ def stabilize(z: Any, eps: float) -> Any:
 
 
 class Rule:
-    """Base: ``relevance(stage, a, z, R, nonneg)`` -> relevance of ``a``.
+    """Base. A rule may compute its stage's forward pass itself (:meth:`forward`,
+    returning ``z`` and a state handed to :meth:`relevance`) -- alpha-beta does,
+    to get ``z^+`` and ``z^-`` exactly without extra passes. ``nonneg`` says
+    ``a >= 0`` by construction (after a ReLU)."""
 
-    ``nonneg`` says ``a >= 0`` by construction (after a ReLU), which lets
-    alpha-beta skip the negative-input half."""
+    def forward(self, stage: Stage, a: Any, nonneg: bool) -> tuple[Any, Any]:
+        return stage.forward(a), None
 
-    def relevance(self, stage: Stage, a: Any, z: Any, R: Any, nonneg: bool) -> Any:
+    def relevance(self, stage: Stage, a: Any, z: Any, state: Any, R: Any, nonneg: bool) -> Any:
         raise NotImplementedError
 
 
@@ -39,7 +42,7 @@ class Epsilon(Rule):
 
     epsilon: float = 1e-7
 
-    def relevance(self, stage: Stage, a: Any, z: Any, R: Any, nonneg: bool) -> Any:
+    def relevance(self, stage: Stage, a: Any, z: Any, state: Any, R: Any, nonneg: bool) -> Any:
         kernel = stage.kernel() if stage.kernel is not None else None
         return a * stage.vjp(a, R / stabilize(z, self.epsilon), kernel)
 
@@ -57,30 +60,35 @@ class AlphaBeta(Rule):
 
     ``p_ij = (a_i w_ij)^+``, ``n_ij = (a_i w_ij)^-``, ``z_j^+ = sum_i p_ij +
     b_j^+``, ``z_j^- = sum_i n_ij + b_j^-``; a zero denominator contributes 0.
-    With ``a >= 0`` only the positive-input half is computed."""
+    The forward pass computes ``z^+`` and ``z^-`` (``z = z^+ + z^-``) instead
+    of ``z``: exact, and one pass cheaper than computing all three. With
+    ``a >= 0`` only the positive-input half exists (``p = a w^+``, ``n = a w^-``).
+    """
 
     alpha: float = 1.0
     beta: float = 0.0
 
-    def relevance(self, stage: Stage, a: Any, z: Any, R: Any, nonneg: bool) -> Any:
+    def forward(self, stage: Stage, a: Any, nonneg: bool) -> tuple[Any, Any]:
         w = stage.kernel()
         w_pos, w_neg = tf.maximum(w, 0.0), tf.minimum(w, 0.0)
-        b = stage.bias() if stage.bias is not None else None
-        halves = [(a, 1.0)] if nonneg else [(tf.maximum(a, 0.0), 1.0), (tf.minimum(a, 0.0), -1.0)]
+        halves = [a] if nonneg else [tf.maximum(a, 0.0), tf.minimum(a, 0.0)]
+        # p_ij: positive inputs with positive weights, negative inputs with negative weights; n_ij: the rest
+        pos = list(zip(halves, (w_pos, w_neg)))
+        neg = list(zip(halves, (w_neg, w_pos)))
+        z_pos = tf.add_n([stage.apply(part, wk) for part, wk in pos])
+        z_neg = tf.add_n([stage.apply(part, wk) for part, wk in neg])
+        if stage.bias is not None:
+            b = stage.bias()
+            z_pos, z_neg = z_pos + tf.maximum(b, 0.0), z_neg + tf.minimum(b, 0.0)
+        return z_pos + z_neg, (pos, neg, z_pos, z_neg)
+
+    def relevance(self, stage: Stage, a: Any, z: Any, state: Any, R: Any, nonneg: bool) -> Any:
+        pos, neg, z_pos, z_neg = state
         out = 0.0
-        for factor, weights, bias_part in (
-            (self.alpha, (w_pos, w_neg), tf.maximum),
-            (-self.beta, (w_neg, w_pos), tf.minimum),
-        ):
-            if factor == 0.0:
-                continue
-            # input half with sign +1 pairs with weights[0], sign -1 with weights[1]
-            terms = [(part, weights[0] if sign > 0 else weights[1]) for part, sign in halves]
-            zs = tf.add_n([stage.apply(part, wk) for part, wk in terms])
-            if b is not None:
-                zs = zs + bias_part(b, 0.0)
-            s = tf.math.divide_no_nan(R, zs)
-            out = out + factor * tf.add_n([part * stage.vjp(part, s, wk) for part, wk in terms])
+        for factor, terms, denominator in ((self.alpha, pos, z_pos), (-self.beta, neg, z_neg)):
+            if factor != 0.0:
+                s = tf.math.divide_no_nan(R, denominator)
+                out = out + factor * tf.add_n([part * stage.vjp(part, s, wk) for part, wk in terms])
         return out
 
 
@@ -88,7 +96,7 @@ class AlphaBeta(Rule):
 class Flat(Rule):
     """Weights replaced by ones, bias ignored: equal shares of R_j over j's receptive field."""
 
-    def relevance(self, stage: Stage, a: Any, z: Any, R: Any, nonneg: bool) -> Any:
+    def relevance(self, stage: Stage, a: Any, z: Any, state: Any, R: Any, nonneg: bool) -> Any:
         ones = tf.ones_like(a)
         w = tf.ones_like(stage.kernel()) if stage.kernel is not None else None
         return stage.vjp(ones, tf.math.divide_no_nan(R, stage.apply(ones, w)), w)

@@ -1,0 +1,211 @@
+"""Explanation engine speed on VGG-Face (224 x 224 x 3, random weights, batch 1, CPU).
+
+    .venv/bin/python benchmarks/bench_explain.py              # full run (LIME with 1000 samples)
+    .venv/bin/python benchmarks/bench_explain.py --quick      # smoke run, a minute or two
+    .venv/bin/python benchmarks/bench_explain.py --lime-samples 200
+
+Every method is timed after a warm-up call (the trace), as the median of a few
+repeats; each repeat is paired with a compiled forward pass timed right before
+and after it, and the ratio is the median of the per-repeat ratios -- so load
+from other processes on a shared machine affects both sides alike.
+
+LIME is compared with its floor: ``num_samples`` forward passes at the best
+batch size (per-image time measured over a few batch sizes), and with
+``lime.LimeImageExplainer`` used with its default ``batch_size=10`` on the same
+compiled classifier. Our ``gradient`` is compared with tf-explain's
+``VanillaGradients``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+
+TARGETS = {
+    "gradcam": 1.3, "gradient": 2.5, "deconvnet": 2.5, "guided_backprop": 2.5, "guided_gradcam": 3.5,
+    "lrp.z": 3.0, "lrp.epsilon": 3.0, "lrp.preset_a_flat": 3.0, "lrp.preset_b_flat": 3.0, "lrp.alpha_beta": 3.0,
+}
+EXTRA_OPTIONS = {"smoothgrad": {}, "integrated_gradients": {}, "occlusion": {}}
+
+
+def build_model(num_classes: int = 3):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    try:
+        from painxai_gui.model import build_vggface
+
+        return build_vggface(num_classes), "painxai_gui.model.build_vggface"
+    except ImportError:
+        from keras import layers
+
+        x = inp = keras.Input((224, 224, 3))
+        for b, (c, r) in enumerate([(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)], 1):
+            for i in range(1, r + 1):
+                x = layers.Conv2D(c, 3, padding="same", activation="relu", name=f"conv{b}_{i}")(x)
+            x = layers.MaxPooling2D(2, name=f"pool{b}")(x)
+        x = layers.Flatten(name="flatten")(x)
+        x = layers.Dense(4096, activation="relu", name="fc6")(x)
+        x = layers.Dense(4096, activation="relu", name="fc7")(x)
+        x = layers.Dense(num_classes, activation="softmax", name="fc8")(x)
+        return keras.Model(inp, x, name="vggface"), "own VGG16 builder"
+
+
+def timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def paired(fn, forward, repeats: int) -> tuple[float, float, float]:
+    """(median seconds, median ratio to the adjacent forward passes, median forward seconds)."""
+    fn()  # warm-up / trace
+    times, ratios, fwd = [], [], []
+    for _ in range(repeats):
+        before = timed(forward)
+        t = timed(fn)
+        after = timed(forward)
+        times.append(t)
+        fwd.append((before + after) / 2)
+        ratios.append(t / fwd[-1])
+    return statistics.median(times), statistics.median(ratios), statistics.median(fwd)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="few repeats, 30 LIME samples, extras with fewer passes")
+    parser.add_argument("--lime-samples", type=int, default=None, help="LIME samples (default 1000; --quick: 30)")
+    parser.add_argument("--repeats", type=int, default=None, help="timed repeats per method (default 5; --quick: 2)")
+    parser.add_argument("--no-lime-default", action="store_true", help="skip lime with its default batch_size=10")
+    args = parser.parse_args(argv)
+    repeats = args.repeats or (2 if args.quick else 5)
+    lime_samples = args.lime_samples or (30 if args.quick else 1000)
+
+    import tensorflow as tf
+
+    from painxai_gui.explain import METHODS, explain
+    from painxai_gui.explain.context import context_for
+
+    model, builder = build_model()
+    x = np.random.default_rng(0).uniform(-100, 100, (224, 224, 3)).astype(np.float32)  # VGG-Face: mean-subtracted RGB
+    keras_forward = tf.function(lambda v: model(v, training=False), input_signature=[tf.TensorSpec((1, 224, 224, 3))])
+    x1 = tf.constant(x[None])
+    forward = lambda: keras_forward(x1).numpy()  # noqa: E731
+    forward()
+    fwd_time = statistics.median(timed(forward) for _ in range(max(3, repeats)))
+    ctx = context_for(model)
+
+    rows: list[tuple[str, float, float | None, str, str]] = []  # method, seconds, ratio, target, status
+
+    def row(name: str, seconds: float, ratio: float | None, target: float | None, note: str = "") -> None:
+        if target is None:
+            rows.append((name, seconds, ratio, "-", note or "-"))
+        else:
+            status = "PASS" if ratio is not None and ratio <= target else "MISS"
+            rows.append((name, seconds, ratio, f"<= {target:g}x", status + (f" ({note})" if note else "")))
+        shown = f"{ratio:.2f}x" if ratio is not None else ""
+        print(f"  {name:32s} {seconds * 1000:10.0f} ms  {shown}", file=sys.stderr, flush=True)
+
+    print(f"VGG-Face ({builder}), forward {fwd_time * 1000:.0f} ms; timing methods...", file=sys.stderr)
+    for method in METHODS:
+        if method == "lime" or (args.quick and method in EXTRA_OPTIONS):
+            continue
+        seconds, ratio, _ = paired(lambda: explain(model, x, method), forward, repeats if method in TARGETS else 1)
+        row(method, seconds, ratio, TARGETS.get(method), "" if method in TARGETS else _extra_note(method))
+
+    # tf-explain's VanillaGradients on the same model
+    try:
+        from tf_explain.core.vanilla_gradients import VanillaGradients
+
+        vg = VanillaGradients()
+        score_model = vg.get_score_model(model)
+        seconds, ratio, _ = paired(lambda: vg.compute_gradients(x[None], score_model, 0).numpy(), forward, repeats)
+        ours = next(r for r in rows if r[0] == "gradient")
+        row("tf-explain VanillaGradients", seconds, ratio, None, f"ours: {ours[1] / seconds:.2f}x its time")
+    except Exception as exc:  # report, do not hide
+        rows.append(("tf-explain VanillaGradients", float("nan"), None, "-", f"failed: {exc!r}"[:80]))
+
+    # LIME vs its floor
+    fwd_fn = ctx.forward_fn()
+    per_image = {}
+    for bs in (1, 8, 16, 32, 64):
+        batch = tf.constant(np.repeat(x[None], bs, axis=0))
+        fwd_fn(batch).numpy()
+        per_image[bs] = statistics.median(timed(lambda: fwd_fn(batch).numpy()) for _ in range(2 if args.quick else 3)) / bs
+    best_bs = min(per_image, key=per_image.get)
+    floor = lime_samples * per_image[best_bs]
+    print("  per-image forward by batch size: " + ", ".join(f"{b}: {t * 1000:.0f} ms" for b, t in per_image.items()), file=sys.stderr)
+    seconds = timed(lambda: explain(model, x, "lime", num_samples=lime_samples, batch_size=best_bs))
+    row(f"lime ({lime_samples} samples, batch {best_bs})", seconds, seconds / floor, 1.15, "vs floor")
+    default_batch = METHODS["lime"].option("batch_size").default
+    if default_batch != best_bs:
+        seconds = timed(lambda: explain(model, x, "lime", num_samples=lime_samples))
+        row(f"lime (our default batch {default_batch})", seconds, seconds / floor, 1.15, "vs floor")
+    if not args.no_lime_default:
+        seconds = _lime_default_batch(ctx, x, lime_samples)
+        row("lime package, batch_size=10", seconds, seconds / floor, None, "vs floor")
+    rows.append((f"floor: {lime_samples} forwards @ batch {best_bs}", floor, 1.0, "-", "-"))
+
+    print(_table(rows, fwd_time, builder, lime_samples, repeats))
+    return 0
+
+
+def _extra_note(method: str) -> str:
+    m = {"smoothgrad": "25 noisy gradients", "integrated_gradients": "32 path gradients (tf-explain)",
+         "occlusion": "169 occluded forwards"}
+    return m.get(method, "")
+
+
+def _lime_default_batch(ctx, x: np.ndarray, samples: int) -> float:
+    """lime with its default batch_size=10, same segmentation and compiled classifier."""
+    import tensorflow as tf
+    from lime import lime_image
+    from lime.wrappers.scikit_image import SegmentationAlgorithm
+
+    from painxai_gui.explain.methods.lime import _quiet_lime, _unit_range
+
+    fwd = ctx.forward_fn()
+
+    def classifier(images):
+        out = fwd(tf.constant(images.astype(np.float32))).numpy()
+        e = np.exp(out - out.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    seg = SegmentationAlgorithm("quickshift", kernel_size=4, max_dist=200, ratio=0.2)
+    explainer = lime_image.LimeImageExplainer(random_state=0)
+    with _quiet_lime():
+        return timed(lambda: explainer.explain_instance(x, classifier, labels=(0,), top_labels=None, num_samples=samples,
+                                                        segmentation_fn=lambda im: seg(_unit_range(im)), random_seed=0))
+
+
+def _table(rows, fwd_time: float, builder: str, lime_samples: int, repeats: int) -> str:
+    import tensorflow as tf
+
+    lines = [
+        f"VGG-Face topology ({builder}), random weights (seed 0), 224x224x3, batch 1, CPU "
+        f"({os.cpu_count()} cores, {platform.processor() or platform.machine()}), TF {tf.__version__}.",
+        f"One compiled forward pass: {fwd_time * 1000:.0f} ms. Ratios: median over {repeats} repeats of "
+        "time / adjacent forward passes (extras: 1 repeat).",
+        "",
+        "| method | time (ms) | ratio | target | result |",
+        "|---|---:|---:|---|---|",
+    ]
+    for name, seconds, ratio, target, status in rows:
+        r = f"{ratio:.2f}x" if ratio is not None else "-"
+        lines.append(f"| {name} | {seconds * 1000:.0f} | {r} | {target} | {status} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
