@@ -95,14 +95,22 @@ class MainWindow(QtWidgets.QMainWindow):
                             | QtWidgets.QMainWindow.DockOption.AllowTabbedDocks
                             | QtWidgets.QMainWindow.DockOption.AllowNestedDocks)
         docks = ((self.dataset_dock, Area.LeftDockWidgetArea), (self.views.selection, Area.LeftDockWidgetArea),
-                 (self.views.probabilities, Area.BottomDockWidgetArea), (self.views.bars, Area.RightDockWidgetArea))
+                 (self.views.probabilities, Area.BottomDockWidgetArea), (self.views.bars, Area.BottomDockWidgetArea))
         view_menu = self.menus["&View"]
         view_menu.addSeparator()
         for dock, area in docks:
             self.addDockWidget(area, dock)
             view_menu.addAction(dock.toggleViewAction())
-        self.resizeDocks([self.dataset_dock, self.views.bars], [330, 360], QtCore.Qt.Orientation.Horizontal)
-        self.resizeDocks([self.views.probabilities], [220], QtCore.Qt.Orientation.Vertical)
+        self.splitDockWidget(self.views.probabilities, self.views.bars, QtCore.Qt.Orientation.Horizontal)
+
+    def default_sizes(self) -> None:
+        """Dock sizes for a first start (a restored layout keeps its own)."""
+        horizontal, vertical = QtCore.Qt.Orientation.Horizontal, QtCore.Qt.Orientation.Vertical
+        right = [d for d in self.explanations.docks.values() if not d.isFloating()]
+        self.resizeDocks([self.dataset_dock, *right[:1]], [360, 380], horizontal)
+        self.resizeDocks([self.views.probabilities, self.views.bars], [620, 330], horizontal)
+        self.resizeDocks([self.views.probabilities], [230], vertical)
+        self.resizeDocks([self.dataset_dock, self.views.selection], [560, 260], vertical)
 
     def _wire(self) -> None:
         s, st, v = self.session, self.status, self.views
@@ -168,8 +176,9 @@ class MainWindow(QtWidgets.QMainWindow):
         geometry, state = st.value("geometry"), st.value("state")
         if isinstance(geometry, QtCore.QByteArray):
             self.restoreGeometry(geometry)
-        if isinstance(state, QtCore.QByteArray):
-            self.restoreState(state, STATE_VERSION)
+        restored = isinstance(state, QtCore.QByteArray) and self.restoreState(state, STATE_VERSION)
+        if not restored:
+            QtCore.QTimer.singleShot(0, self.default_sizes)  # sizes apply once the window is laid out
         try:
             self.video_view.restore(json.loads(st.value("video_view") or "{}"))
         except (TypeError, ValueError):
@@ -188,6 +197,7 @@ class MainWindow(QtWidgets.QMainWindow):
         for method in DEFAULT_METHODS:
             self.explanations.add(method)
         self.restoreState(self._default_state, STATE_VERSION)
+        self.default_sizes()
 
     # -- shutdown ----------------------------------------------------------------------------------
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:

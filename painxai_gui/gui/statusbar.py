@@ -8,15 +8,15 @@ from PySide6 import QtCore, QtWidgets
 class StatusBar(QtWidgets.QStatusBar):
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
-        self.frame = _label("frame —", "Frame index / frames, and time in the video", "frame 00000 / 00000 · 00:00.00")
+        self.frame = _label("frame —", "Frame index / last frame, and time in the video", "frame 00000 / 00000 · 00:00.00")
         self.decode = _label("decode —", "Frames shown per second and the decode time of the last one",
                              "decode 00 fps, 00.0 ms")
         self.inference = _label("inference —", "Face crop and model time of the last analysed frame",
-                                "face 000 ms · inference 000.0 ms")
-        self.explain = _label("", "Explanation time per dock", "Grad-CAM 0000 ms · LRP-PresetAFlat 0000 ms")
-        self.device = _label("device: loading…", "Where the model runs", "device: GPU (NVIDIA H100 80GB)")
-        self.task = _label("", "Background work", "⏳ loading model emotion_model.hdf5")
-        self.task_progress = QtWidgets.QProgressBar(maximumWidth=120, maximumHeight=14, textVisible=False)
+                                "face 000 ms · inference 00.0 ms")
+        self.explain = _label("", "Explanation time per dock (last frame)", "Grad-CAM 0000 ms · LRP-PresetAFlat 0000 ms")
+        self.device = _label("device: loading…", "Where the model runs", "device: GPU (NVIDIA H100)")
+        self.task = _label("", "Background work", "⏳ loading model emotion_model")
+        self.task_progress = QtWidgets.QProgressBar(maximumWidth=90, maximumHeight=14, textVisible=False)
         self.task_progress.hide()
         for w in (self.task, self.task_progress, self.frame, self.decode, self.inference, self.explain, self.device):
             self.addPermanentWidget(w)
@@ -48,6 +48,7 @@ class StatusBar(QtWidgets.QStatusBar):
 
     def set_device(self, text: str) -> None:
         self.device.setText(f"device: <b>{text}</b>")
+        self.device.setToolTip(f"The model runs on {text}")
 
     # -- tasks -------------------------------------------------------------------------------
     def task_started(self, name: str, label: str) -> None:
@@ -76,6 +77,5 @@ def _label(text: str, tip: str, widest: str) -> QtWidgets.QLabel:
     label = QtWidgets.QLabel(text)
     label.setToolTip(tip)
     label.setTextFormat(QtCore.Qt.TextFormat.RichText)
-    label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
-    label.setMinimumWidth(label.fontMetrics().horizontalAdvance(widest) + 6)
+    label.setFixedWidth(label.fontMetrics().horizontalAdvance(widest) + 8)
     return label

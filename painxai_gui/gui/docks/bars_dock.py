@@ -20,12 +20,12 @@ class BarsDock(QtWidgets.QDockWidget):
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.setMenuEnabled(False)
         self.plot.getPlotItem().hideButtons()
-        self.plot.setYRange(0, 1.16, padding=0)
+        self.plot.setYRange(0, 1.2, padding=0)
         self.plot.showGrid(x=False, y=True, alpha=0.2)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7)
         self.true_marker = pg.BarGraphItem(x=[], height=[], width=0.86, brush=None,
                                            pen=pg.mkPen((255, 255, 255), width=2.5))
-        self.true_text = pg.TextItem("true", color=(255, 255, 255), anchor=(0.5, 0.0))
+        self.true_text = pg.TextItem("true", color=(255, 255, 255), anchor=(0.5, 1.0))
         self.value_texts: list[pg.TextItem] = []
         for item in (self.bars, self.true_marker, self.true_text):
             self.plot.addItem(item)
@@ -42,6 +42,10 @@ class BarsDock(QtWidgets.QDockWidget):
         self._names = tuple(names)
         axis = self.plot.getAxis("bottom")
         axis.setTicks([[(k, n) for k, n in enumerate(names)]])
+        font = axis.font() if hasattr(axis, "font") else None
+        if font is not None:
+            font.setPointSizeF(max(6.0, font.pointSizeF() - 1.5))
+            axis.setStyle(tickFont=font)
         self.plot.setXRange(-0.6, len(names) - 0.4, padding=0)
         for text in self.value_texts:
             self.plot.removeItem(text)
@@ -72,7 +76,7 @@ class BarsDock(QtWidgets.QDockWidget):
             self.true_marker.setOpts(x=[true_index], height=[1.0], width=0.86, brush=None,
                                      pen=pg.mkPen((255, 255, 255), width=2.5, style=QtCore.Qt.PenStyle.DashLine))
             self.true_text.setText("true")
-            self.true_text.setPos(true_index, 1.15)
+            self.true_text.setPos(true_index, 1.0)
         else:
             self.true_marker.setOpts(x=[], height=[])
             self.true_text.setText("")

@@ -56,8 +56,11 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.cmap = _combo(((c, c) for c in cmap_choices()), AUTO)
         self.signed = QtWidgets.QCheckBox("signed")
         self.signed.setToolTip("Signed: diverging map centred on 0. Unsigned: magnitude in a sequential map.")
-        self.opacity = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal, minimum=0, maximum=100, value=60)
+        self.opacity = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal, minimum=0, maximum=100, value=70)
         self.opacity.setToolTip("Heatmap opacity over the face crop")
+        self.fade = QtWidgets.QCheckBox("fade near 0")
+        self.fade.setChecked(True)
+        self.fade.setToolTip("Weak values transparent, so the face shows through (colours unchanged)")
         self.options = OptionForm()
         self.image_view = pg.GraphicsLayoutWidget()
         self.image_view.setBackground((24, 24, 28))
@@ -66,7 +69,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         box.setMouseEnabled(False, False)
         self.crop_item = pg.ImageItem(axisOrder="row-major")
         self.heat_item = pg.ImageItem(axisOrder="row-major")
-        self.heat_item.setOpacity(0.6)
+        self.heat_item.setOpacity(0.7)
         box.addItem(self.crop_item)
         box.addItem(self.heat_item)
         self.viewbox = box
@@ -94,6 +97,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         top.addWidget(self.cmap, 2, 1)
         top.addWidget(self.signed, 3, 0)
         top.addWidget(self.opacity, 3, 1)
+        top.addWidget(self.fade, 4, 0, 1, 2)
         running = QtWidgets.QHBoxLayout()
         running.addWidget(self.progress, 1)
         running.addWidget(self.cancel)
@@ -106,7 +110,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         layout.addWidget(self.image_view, 1)
         layout.addLayout(running)
         layout.addWidget(self.caption)
-        for w in (self.method, self.target, self.cmap, self.signed, self.opacity):
+        for w in (self.method, self.target, self.cmap, self.signed, self.opacity, self.fade):
             w.setFocusPolicy(QtCore.Qt.FocusPolicy.ClickFocus)
         self._set_running(False)
         self.setWidget(body)
@@ -116,6 +120,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.target.currentIndexChanged.connect(lambda _i: self.rerun())
         self.cmap.currentIndexChanged.connect(lambda _i: self._redraw())
         self.signed.toggled.connect(lambda _v: self._redraw())
+        self.fade.toggled.connect(lambda _v: self._redraw())
         self.opacity.valueChanged.connect(lambda v: self.heat_item.setOpacity(v / 100.0))
         self.options.changed.connect(self.rerun)
 
@@ -139,7 +144,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
     def settings(self) -> dict[str, Any]:
         return {"name": self.objectName(), "method": self.method_id, "target": self.target.currentData(),
                 "cmap": self.cmap.currentData(), "signed": self.signed.isChecked(),
-                "opacity": self.opacity.value(), "options": self.options.values()}
+                "opacity": self.opacity.value(), "fade": self.fade.isChecked(), "options": self.options.values()}
 
     def apply_settings(self, data: dict[str, Any]) -> None:
         if data.get("method") in registry():
@@ -148,7 +153,8 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.options.set_options(entry.options, data.get("options") or {})
         self.cmap.setCurrentIndex(max(0, self.cmap.findData(data.get("cmap", AUTO))))
         self.signed.setChecked(bool(data.get("signed", entry.signed)))
-        self.opacity.setValue(int(data.get("opacity", 60)))
+        self.opacity.setValue(int(data.get("opacity", 70)))
+        self.fade.setChecked(bool(data.get("fade", True)))
         target = data.get("target", "predicted")
         self._pending_target = target
         self._select_target(target)
@@ -233,7 +239,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.heatmapReady.emit(self.objectName(), display)
 
     def display(self, heatmap: np.ndarray) -> HeatDisplay:
-        return heat_display(heatmap, self.signed.isChecked(), self.cmap.currentData())
+        return heat_display(heatmap, self.signed.isChecked(), self.cmap.currentData(), self.fade.isChecked())
 
     def _failed(self, _request, error: Exception, _text: str) -> None:
         self._set_running(False)

@@ -87,8 +87,8 @@ def _widget_for(opt, changed: Callable[[], None]):
         w.valueChanged.connect(lambda _v: changed())
         return w, w.value, lambda v: w.setValue(int(v))
     w = QtWidgets.QLineEdit(_text(opt.default))
-    if opt.default is None:
-        w.setPlaceholderText("default")
+    if opt.default is None or opt.default == "":
+        w.setPlaceholderText("default (see tooltip)")
     w.editingFinished.connect(lambda: _validate(w, opt) and changed())
     if opt.type is float:
         return w, lambda: _float(w.text(), opt), lambda v: w.setText(_text(v))

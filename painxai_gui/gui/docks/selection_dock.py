@@ -6,12 +6,15 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from painxai_gui.gui.docks.explanation_dock import fixed_label
 
-#: rows of action ids shown as buttons (the actions themselves come from actions.ACTIONS)
-BUTTON_ROWS = (
-    ("select_toggle", "mark_in", "mark_out", "select_range", "unselect_range"),
-    ("clear_slot", "suggest", "suggest_confidence", "accept_suggestions"),
-    ("exclude_subject", "include_subject", "undo", "redo", "add_to_panel"),
+#: action ids shown as buttons, two to a row (the actions themselves come from actions.ACTIONS)
+BUTTONS = (
+    "select_toggle", "mark_in", "mark_out",
+    "select_range", "unselect_range", "clear_slot",
+    "suggest", "suggest_confidence", "accept_suggestions",
+    "exclude_subject", "include_subject", "add_to_panel",
+    "undo", "redo",
 )
+COLUMNS = 2
 
 
 class SelectionDock(QtWidgets.QDockWidget):
@@ -24,19 +27,17 @@ class SelectionDock(QtWidgets.QDockWidget):
         layout.setSpacing(3)
         self.state = fixed_label("no video", lines=3)
         layout.addWidget(self.state)
-        for ids in BUTTON_ROWS:
-            row = QtWidgets.QHBoxLayout()
-            row.setSpacing(2)
-            for action_id in ids:
-                if action_id in actions:
-                    button = QtWidgets.QToolButton()
-                    button.setDefaultAction(actions[action_id])
-                    button.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextOnly)
-                    button.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
-                    button.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding,
-                                         QtWidgets.QSizePolicy.Policy.Fixed)
-                    row.addWidget(button)
-            layout.addLayout(row)
+        grid = QtWidgets.QGridLayout()
+        grid.setSpacing(2)
+        for i, action_id in enumerate(a for a in BUTTONS if a in actions):
+            button = QtWidgets.QToolButton()
+            button.setDefaultAction(actions[action_id])
+            button.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextOnly)
+            button.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+            button.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+            button.setMinimumWidth(60)
+            grid.addWidget(button, i // COLUMNS, i % COLUMNS)
+        layout.addLayout(grid)
         self.history = fixed_label("", lines=4)
         self.history.setStyleSheet("color: #888;")
         layout.addWidget(self.history)

@@ -43,7 +43,7 @@ class VideoView(QtWidgets.QWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.heat = pg.ImageItem(axisOrder="row-major")
         self.heat.setZValue(5)
-        self.heat.setOpacity(0.5)
+        self.heat.setOpacity(0.65)
         self.landmarks = pg.ScatterPlotItem(size=4, pen=None, brush=LANDMARK_BRUSH)
         self.landmarks.setZValue(10)
         self.box_item = QtWidgets.QGraphicsRectItem()
@@ -69,7 +69,7 @@ class VideoView(QtWidgets.QWidget):
             lambda _i: self.overlaySourceChanged.emit(self.overlay_source.currentData() or ""))
         self.opacity = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
         self.opacity.setRange(0, 100)
-        self.opacity.setValue(50)
+        self.opacity.setValue(65)
         self.opacity.setMaximumWidth(120)
         self.opacity.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.opacity.setToolTip("Heatmap opacity")
@@ -175,7 +175,7 @@ class VideoView(QtWidgets.QWidget):
         self.show_box.setChecked(bool(state.get("box", True)))
         self.show_landmarks.setChecked(bool(state.get("landmarks", True)))
         self.show_heat.setChecked(bool(state.get("heat", True)))
-        self.opacity.setValue(int(state.get("opacity", 50)))
+        self.opacity.setValue(int(state.get("opacity", 65)))
         self.zoom_face.setChecked(bool(state.get("zoom", False)))
 
 
