@@ -65,6 +65,7 @@ class Analysis:
     box: tuple[float, float, float, float] | None = None
     landmarks: np.ndarray | None = None  # (68, 2) frame coordinates
     crop: np.ndarray | None = None       # (256, 256, 3) uint8
+    crop_landmarks: np.ndarray | None = None  # (68, 2) crop coordinates
     x: np.ndarray | None = None          # preprocessed crop, model input
     probs: np.ndarray | None = None
     face_ms: float = 0.0
@@ -90,7 +91,8 @@ def analyse(pool: MediaPool, request: AnalysisRequest, ctx: TaskContext) -> Anal
         probs = request.predictor.predict_preprocessed(x[None])[0]
         infer_ms = _ms(start)
     return Analysis(request.video.id, request.frame, True, box=box, landmarks=landmarks, crop=face.crop,
-                    x=x, probs=probs, face_ms=face_ms, infer_ms=infer_ms)
+                    crop_landmarks=getattr(face, "landmarks", None), x=x, probs=probs, face_ms=face_ms,
+                    infer_ms=infer_ms)
 
 
 @dataclass(frozen=True)
@@ -136,12 +138,27 @@ def target_for(request: ExplainRequest):
     return Target.of_class(names.index(request.target))
 
 
+def region_segments(analysis: Analysis, input_hw: tuple[int, int]) -> np.ndarray:
+    """Facial-landmark regions of the crop (same regions in every face) at the model's input size."""
+    import cv2
+
+    from painxai_gui.face.regions import region_labels
+
+    size = analysis.crop.shape[0]
+    labels = region_labels(analysis.crop_landmarks, size=size)
+    return cv2.resize(labels, (input_hw[1], input_hw[0]), interpolation=cv2.INTER_NEAREST)
+
+
 def explain_frame(request: ExplainRequest, ctx: TaskContext) -> ExplainResult:
-    from painxai_gui.explain import explain
+    from painxai_gui.explain import METHODS, explain
 
     start = time.perf_counter()
+    extras = {}
+    if (request.options.get("segmentation") == "precomputed" and "segments" in METHODS[request.method].hooks
+            and request.analysis.crop_landmarks is not None):
+        extras["segments"] = region_segments(request.analysis, request.analysis.x.shape[:2])
     result = explain(request.model.model, request.analysis.x, request.method, target_for(request),
-                     progress=ctx.progress, cancel=ctx.cancelled, **request.options)
+                     progress=ctx.progress, cancel=ctx.cancelled, **extras, **request.options)
     return ExplainResult(request.analysis.video_id, request.analysis.frame, request.analysis.crop,
                          np.asarray(result.heatmap), bool(result.signed), int(result.target),
                          str(getattr(result, "target_kind", "class")), request.method, _ms(start))

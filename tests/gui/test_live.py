@@ -93,3 +93,28 @@ def test_playback_keeps_pace_by_skipping(window, qtbot, project_path, loaded_mod
     qtbot.waitUntil(lambda: window.viewer.shown_frame == 29, timeout=5000)
     assert shown == sorted(shown)  # never backwards
     assert len(shown) >= 5
+
+
+def test_lime_shows_progress_and_cancels(window, qtbot, project_path, loaded_model):
+    _open_warm(window, qtbot, project_path, loaded_model)
+    dock = window.explanations.add("lime")
+    dock.options.set_values({"num_samples": 20000})  # about 20 s on this CPU: long enough to cancel
+    qtbot.waitUntil(lambda: dock.progress.isVisible() and dock.progress.value() > 0, timeout=30000)
+    assert dock.cancel.isVisible()
+    with qtbot.waitSignal(dock.channel.cancelled, timeout=10000):
+        dock.cancel.click()
+    qtbot.waitUntil(lambda: not dock.channel.is_busy(), timeout=5000)
+    assert "cancelled" in dock.caption.text()
+    assert not dock.progress.isVisible()
+    # the other docks and the frame never waited for it
+    assert all(d.last_result is not None for d in window.explanations.docks.values() if d is not dock)
+
+
+def test_lime_on_facial_regions(window, qtbot, project_path, loaded_model):
+    _open_warm(window, qtbot, project_path, loaded_model)
+    dock = window.explanations.add("lime")
+    dock.options.set_values({"num_samples": 200, "segmentation": "precomputed", "mode": "positive_negative"})
+    qtbot.waitUntil(lambda: dock.last_result is not None, timeout=60000)
+    heat = dock.last_result.heatmap
+    # at most 8 distinct values: 7 facial regions + background, constant inside each region
+    assert 2 <= len(np.unique(heat)) <= 8

@@ -12,6 +12,8 @@ from typing import Any, Callable
 from PySide6 import QtCore, QtWidgets
 
 _BIG = 10**9
+#: how a choice reads in the GUI where the raw value says little (option name, value) -> label
+CHOICE_LABELS = {("segmentation", "precomputed"): "facial regions (landmarks)"}
 
 
 class OptionForm(QtWidgets.QWidget):
@@ -74,7 +76,7 @@ def _widget_for(opt, changed: Callable[[], None]):
     if opt.choices:
         w = QtWidgets.QComboBox()
         for choice in opt.choices:
-            w.addItem(str(choice), choice)
+            w.addItem(CHOICE_LABELS.get((opt.name, choice), str(choice)), choice)
         w.setCurrentIndex(max(0, w.findData(opt.default)))
         w.currentIndexChanged.connect(lambda _i: changed())
         return w, w.currentData, lambda v: w.setCurrentIndex(max(0, w.findData(v)))

@@ -1,0 +1,100 @@
+"""Measure the app's own per-frame costs through its own workers: decode, face, inference, every method.
+
+    python -m painxai_gui.gui.timings [--root demo_data] [--repeats 5] [--methods gradcam,lime]
+
+Runs offscreen. Each number is a job as the GUI runs it (a :class:`Channel`
+job: request built on the GUI thread, result back through the queued
+signal); "first" includes compiling the method for the model, "warm" is the
+median of the following runs on other frames.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def _run(channel, request, app, timeout: float = 900.0):
+    """Submit one request and spin the event loop until its result (or error) is back."""
+    box = {}
+    channel.finished.connect(lambda o: box.setdefault("out", o))
+    channel.failed.connect(lambda r, e, t: box.setdefault("err", e))
+    channel.submit(request)
+    t0 = time.perf_counter()
+    while not box and time.perf_counter() - t0 < timeout:
+        app.processEvents()
+        time.sleep(0.002)
+    channel.finished.disconnect()
+    channel.failed.disconnect()
+    if "err" in box:
+        raise box["err"]
+    return box["out"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from PySide6 import QtWidgets
+
+    from painxai_gui.demo_data import ensure_demo_tree
+    from painxai_gui.explain import METHODS
+    from painxai_gui.gui.files import load_model_job
+    from painxai_gui.gui.media import MediaPool
+    from painxai_gui.gui.pipeline import AnalysisRequest, ExplainRequest, FrameRequest, analyse, explain_frame, read_frame
+    from painxai_gui.gui.session import VideoEntry
+    from painxai_gui.gui.startup import DEMO_MODEL, DEMO_ROOT
+    from painxai_gui.gui.workers import Channel
+    from painxai_gui.video import VideoReader
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--root", type=Path, default=DEMO_ROOT)
+    p.add_argument("--model", type=Path, default=DEMO_MODEL)
+    p.add_argument("--repeats", type=int, default=5)
+    p.add_argument("--methods", default="all")
+    args = p.parse_args(argv)
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
+    root = ensure_demo_tree(args.root)
+    path = sorted((root / "emotion").rglob("*.mp4"))[0]
+    with VideoReader(path) as reader:
+        video = VideoEntry(path.name, "s", "disgust", "disgust", "D", path, reader.frame_count, reader.fps)
+        size = reader.size
+    loaded, predictor = load_model_job(args.model)
+    pool = MediaPool()
+    frames = Channel("frame", lambda r, c: read_frame(pool, r, c))
+    analysis = Channel("analysis", lambda r, c: analyse(pool, r, c))
+    rows = [f"video {path.name} {size[0]}x{size[1]}, model {args.model.name}, device {predictor.device}"]
+    decode, face, infer, analyses = [], [], [], []
+    for i in range(12):
+        decode.append(_run(frames, FrameRequest(video, i), app).result.decode_ms)
+        result = _run(analysis, AnalysisRequest(video, i, predictor), app).result
+        face.append(result.face_ms)
+        infer.append(result.infer_ms)
+        analyses.append(result)
+    rows.append(f"decode      first {decode[0]:8.1f} ms   warm {statistics.median(decode[1:]):8.1f} ms")
+    rows.append(f"face crop   first {face[0]:8.1f} ms   warm {statistics.median(face[1:]):8.1f} ms (detection, uncached)")
+    rows.append(f"inference   first {infer[0]:8.1f} ms   warm {statistics.median(infer[1:]):8.1f} ms")
+    methods = list(METHODS) if args.methods == "all" else args.methods.split(",")
+    for method in methods:
+        channel = Channel(f"explain-{method}", explain_frame, supersede=True)
+        times = []
+        for k in range(args.repeats):
+            request = ExplainRequest(analyses[k % len(analyses)], loaded, method, "predicted", None, {})
+            times.append(_run(channel, request, app).result.ms)
+        warm = statistics.median(times[1:]) if len(times) > 1 else float("nan")
+        rows.append(f"{METHODS[method].display_name:24s} first {times[0]:8.0f} ms   warm {warm:8.0f} ms")
+        channel.shutdown()
+        print(rows[-1], file=sys.stderr, flush=True)
+    for channel in (frames, analysis):
+        channel.shutdown()
+    pool.close()
+    print("\n".join(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
