@@ -11,7 +11,7 @@ reading :data:`METHODS` (GUI menus, CLI flags) is cheap.
 from painxai_gui.errors import ExplainError
 
 from . import methods as _methods  # noqa: F401  (fills the registry)
-from .api import explain, explain_batch, get_method, resolve_model
+from .api import explain, explain_batch, get_method, layer_names, resolve_model
 from .base import ExplainCancelled, Explanation, Hooks, Method, Option, Target
 from .context import cache_info, clear_cache
 from .metrics import Curve, deletion, insertion, region_relevance
@@ -37,6 +37,7 @@ __all__ = [
     "explain",
     "explain_batch",
     "get_method",
+    "layer_names",
     "register",
     "resolve_model",
 ]

@@ -63,6 +63,13 @@ def explain_batch(
     return [dataclasses.replace(r, target_kind=t.kind) for r, t in zip(results, wanted)]
 
 
+def layer_names(model: Any, rank: int | None = 4) -> list[str]:
+    """Names of the model's layers as the engine replays them (nested models inlined),
+    optionally only those with ``rank``-D outputs -- the choices of Grad-CAM's ``layer``."""
+    graph = context_for(resolve_model(model)).graph
+    return [n.name for n in graph.nodes if n.kind != "input" and (rank is None or len(n.shape) == rank)]
+
+
 def get_method(method: str | Method) -> Method:
     if isinstance(method, Method):
         return method

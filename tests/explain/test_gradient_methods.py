@@ -142,3 +142,21 @@ def test_batch_equals_single_calls(rng):
             single = explain(model, x, method, target=t)
             assert single.target == b.target
             np.testing.assert_allclose(b.attribution, single.attribution, rtol=1e-5, atol=1e-6)
+
+
+def test_nested_model_is_inlined(rng):
+    """A base network used as a layer (as in fine-tuned VGG-Face) explains like the flat model."""
+    from painxai_gui.explain import layer_names
+
+    flat = small_convnet(seed=13)
+    base = keras.Sequential(flat.layers[:4], name="base")  # c1, p1, c2, flat
+    head = keras.Sequential([flat.get_layer("d1"), flat.get_layer("logits"), flat.get_layer("softmax")], name="head")
+    inp = keras.Input((8, 8, 2))
+    nested = keras.Model(inp, head(base(inp)))
+    x = rng.uniform(-1, 1, (8, 8, 2)).astype(np.float32)
+    np.testing.assert_allclose(nested(x[None]).numpy(), flat(x[None]).numpy(), rtol=1e-6)
+    assert layer_names(nested) == ["c1", "p1", "c2"]
+    for method in ("gradient", "guided_backprop", "gradcam", "lrp.preset_b_flat"):
+        a, b = explain(nested, x, method, target=1), explain(flat, x, method, target=1)
+        np.testing.assert_allclose(a.attribution, b.attribution, rtol=1e-5, atol=1e-7)
+        assert a.options == b.options
