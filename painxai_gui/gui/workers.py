@@ -57,7 +57,7 @@ class TaskContext:
             raise Cancelled()
 
     def progress(self, done: int, total: int) -> None:
-        self._channel._progress.emit(self.generation, self.request, int(done), int(total))
+        _safe_emit(self._channel._progress, self.generation, self.request, int(done), int(total))
 
 
 class Channel(QtCore.QObject):
@@ -163,7 +163,9 @@ class Channel(QtCore.QObject):
             text = traceback.format_exc()
         with self._cond:
             self._running = None  # before the result is delivered, so is_busy() is right there
-        self._done.emit(generation, request, result, time.perf_counter() - start, error, text)
+            if self._stop:
+                return  # shut down meanwhile: nobody is listening any more
+        _safe_emit(self._done, generation, request, result, time.perf_counter() - start, error, text)
 
     # -- back on the GUI thread ----------------------------------------------
     @QtCore.Slot(int, object, object, float, object, str)
@@ -186,6 +188,14 @@ class Channel(QtCore.QObject):
     def _on_progress(self, generation: int, request: Any, done: int, total: int) -> None:
         if generation >= self._delivered and not self._is_cancelled(generation):
             self.progress.emit(request, done, total)
+
+
+def _safe_emit(signal, *args) -> None:
+    """Emit from a worker; a channel deleted with its window (job outlived shutdown) is not an error."""
+    try:
+        signal.emit(*args)
+    except RuntimeError:  # "Signal source has been deleted"
+        pass
 
 
 def _lower_priority(nice: int) -> None:
