@@ -38,6 +38,47 @@ def _run(channel, request, app, timeout: float = 900.0):
     return box["out"]
 
 
+def _frames(video, predictor, pool, app, n: int = 12) -> tuple[list[str], list]:
+    """Decode, face crop and inference of ``n`` frames through the viewer's own jobs."""
+    from painxai_gui.gui.pipeline import AnalysisRequest, FrameRequest, analyse, read_frame
+    from painxai_gui.gui.workers import Channel
+
+    frames = Channel("frame", lambda r, c: read_frame(pool, r, c))
+    analysis = Channel("analysis", lambda r, c: analyse(pool, r, c))
+    decode, face, infer, analyses = [], [], [], []
+    for i in range(n):
+        decode.append(_run(frames, FrameRequest(video, i), app).result.decode_ms)
+        result = _run(analysis, AnalysisRequest(video, i, predictor), app).result
+        face.append(result.face_ms)
+        infer.append(result.infer_ms)
+        analyses.append(result)
+    for channel in (frames, analysis):
+        channel.shutdown()
+    rows = [f"{name:24s} first {v[0]:8.1f} ms   warm {statistics.median(v[1:]):8.1f} ms"
+            for name, v in (("decode", decode), ("face crop (uncached)", face), ("inference", infer))]
+    return rows, analyses
+
+
+def _methods(methods, loaded, analyses, repeats: int, app) -> list[str]:
+    """Each method as an explanation dock runs it: first call (compiles) and warm median."""
+    from painxai_gui.explain import METHODS
+    from painxai_gui.gui.pipeline import ExplainRequest, explain_frame
+    from painxai_gui.gui.workers import Channel
+
+    rows = []
+    for method in methods:
+        channel = Channel(f"explain-{method}", explain_frame, supersede=True)
+        times = []
+        for k in range(repeats):
+            request = ExplainRequest(analyses[k % len(analyses)], loaded, method, "predicted", None, {})
+            times.append(_run(channel, request, app).result.ms)
+        channel.shutdown()
+        warm = statistics.median(times[1:]) if len(times) > 1 else float("nan")
+        rows.append(f"{METHODS[method].display_name:24s} first {times[0]:8.0f} ms   warm {warm:8.0f} ms")
+        print(rows[-1], file=sys.stderr, flush=True)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     from PySide6 import QtWidgets
 
@@ -45,10 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     from painxai_gui.explain import METHODS
     from painxai_gui.gui.files import load_model_job
     from painxai_gui.gui.media import MediaPool
-    from painxai_gui.gui.pipeline import AnalysisRequest, ExplainRequest, FrameRequest, analyse, explain_frame, read_frame
     from painxai_gui.gui.session import VideoEntry
     from painxai_gui.gui.startup import DEMO_MODEL, DEMO_ROOT
-    from painxai_gui.gui.workers import Channel
     from painxai_gui.video import VideoReader
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -58,40 +97,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--methods", default="all")
     args = p.parse_args(argv)
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
-    root = ensure_demo_tree(args.root)
-    path = sorted((root / "emotion").rglob("*.mp4"))[0]
+    path = sorted((ensure_demo_tree(args.root) / "emotion").rglob("*.mp4"))[0]
     with VideoReader(path) as reader:
         video = VideoEntry(path.name, "s", "disgust", "disgust", "D", path, reader.frame_count, reader.fps)
-        size = reader.size
+        width, height = reader.size
     loaded, predictor = load_model_job(args.model)
     pool = MediaPool()
-    frames = Channel("frame", lambda r, c: read_frame(pool, r, c))
-    analysis = Channel("analysis", lambda r, c: analyse(pool, r, c))
-    rows = [f"video {path.name} {size[0]}x{size[1]}, model {args.model.name}, device {predictor.device}"]
-    decode, face, infer, analyses = [], [], [], []
-    for i in range(12):
-        decode.append(_run(frames, FrameRequest(video, i), app).result.decode_ms)
-        result = _run(analysis, AnalysisRequest(video, i, predictor), app).result
-        face.append(result.face_ms)
-        infer.append(result.infer_ms)
-        analyses.append(result)
-    rows.append(f"decode      first {decode[0]:8.1f} ms   warm {statistics.median(decode[1:]):8.1f} ms")
-    rows.append(f"face crop   first {face[0]:8.1f} ms   warm {statistics.median(face[1:]):8.1f} ms (detection, uncached)")
-    rows.append(f"inference   first {infer[0]:8.1f} ms   warm {statistics.median(infer[1:]):8.1f} ms")
+    rows, analyses = _frames(video, predictor, pool, app)
     methods = list(METHODS) if args.methods == "all" else args.methods.split(",")
-    for method in methods:
-        channel = Channel(f"explain-{method}", explain_frame, supersede=True)
-        times = []
-        for k in range(args.repeats):
-            request = ExplainRequest(analyses[k % len(analyses)], loaded, method, "predicted", None, {})
-            times.append(_run(channel, request, app).result.ms)
-        warm = statistics.median(times[1:]) if len(times) > 1 else float("nan")
-        rows.append(f"{METHODS[method].display_name:24s} first {times[0]:8.0f} ms   warm {warm:8.0f} ms")
-        channel.shutdown()
-        print(rows[-1], file=sys.stderr, flush=True)
-    for channel in (frames, analysis):
-        channel.shutdown()
+    rows += _methods(methods, loaded, analyses, args.repeats, app)
     pool.close()
+    print(f"video {path.name} {width}x{height}, model {args.model.name}, device {predictor.device}")
     print("\n".join(rows))
     return 0
 

@@ -34,7 +34,7 @@ class ProbabilityDock(QtWidgets.QDockWidget):
         self.plot.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.plot.setLabel("bottom", "frame")
         self.plot.setLabel("left", "probability")
-        self.plot.setYRange(0, 1, padding=0.02)
+        self.plot.setYRange(0, 1.04, padding=0)
         self.plot.setMouseEnabled(x=True, y=False)
         self.plot.showGrid(x=False, y=True, alpha=0.2)
         self.legend = self.plot.addLegend(offset=(-6, -6), labelTextSize="8pt", colCount=4,

@@ -1,0 +1,60 @@
+"""File menu flows: browse a dataset without a project, create a project, report, export the balanced set."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from gui_helpers import first_slot_video, open_project, wait_shown
+from PySide6 import QtWidgets
+
+
+def test_browse_a_dataset_without_a_project(window, qtbot, demo_root):
+    with qtbot.waitSignal(window.session.videoChanged, timeout=30000):
+        window.files.load_dataset(demo_root)
+    assert window.session.project is None
+    assert len(window.session.videos()) == 12  # 3 subjects x (PA3, PA4, disgust, happiness); BL1 is unmapped
+    wait_shown(window, qtbot, 0)
+    messages = []
+    window.session.status.connect(messages.append)
+    window.actions["select_toggle"].trigger()
+    assert messages and "project" in messages[-1]
+    assert window.timeline.quota_labels.text().startswith("no slots")
+
+
+def test_create_a_project_from_the_gui(window, qtbot, tmp_path, demo_root):
+    path = tmp_path / "new.painxai"
+    with qtbot.waitSignal(window.session.videoChanged, timeout=60000):
+        window.files.create_project(path, demo_root)
+    assert path.is_file() and window.session.project.path == path
+    assert window.windowTitle() == "PainXAI — new.painxai"
+    assert window.session.video.slotted  # opens the first emotion video
+
+
+def test_report_and_export_set(window, qtbot, tmp_path, project_path, monkeypatch):
+    project = open_project(window, qtbot, project_path)
+    video = first_slot_video(window)
+    project.select_range(video, 0, 4)
+    window.actions["report"].trigger()
+    qtbot.waitUntil(lambda: not window.tasks.busy("report"), timeout=20000)
+    dialogs = [d for d in window.findChildren(QtWidgets.QDialog) if d.windowTitle() == "Balance report"]
+    assert dialogs and "disgust" in dialogs[-1].findChild(QtWidgets.QPlainTextEdit).toPlainText()
+    out = tmp_path / "export"
+    out.mkdir()
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getExistingDirectory", lambda *a, **k: str(out))
+    window.actions["export_set"].trigger()
+    qtbot.waitUntil(lambda: not window.tasks.busy("export_set"), timeout=120000)
+    assert not window.errors.history, window.errors.history
+    with open(out / "manifest.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    picked = sorted(int(r["frame"]) for r in rows if r["source_video"] == video)
+    assert picked == [0, 1, 2, 3]
+    assert all((out / r["path"]).is_file() for r in rows)
+
+
+@pytest.mark.parametrize("action", ["open_project", "open_model", "open_dataset"])
+def test_cancelled_file_dialogs_do_nothing(window, monkeypatch, action):
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getOpenFileName", lambda *a, **k: ("", ""))
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getExistingDirectory", lambda *a, **k: "")
+    window.actions[action].trigger()
+    assert not window.tasks.busy("open") and not window.tasks.busy("model")
