@@ -101,3 +101,22 @@ def test_clear_slot_and_accept_suggestions(window, qtbot, project_path):
     window.actions["clear_slot"].trigger()  # frame 12 is in slot 2 (10..19)
     assert [f for f in selected_in_file(project_path, video) if 10 <= f < 20] == []
     assert len(selected_in_file(project_path, video)) == 10
+
+
+def test_keys_work_from_other_widgets_but_not_while_typing(window, qtbot, project_path):
+    open_project(window, qtbot, project_path)
+    video = first_slot_video(window)
+    window.session.open_video(video)
+    wait_shown(window, qtbot, 0)
+    tree = window.dataset_dock.tree
+    tree.setFocus()
+    qtbot.keyClick(tree, Key.Key_Right)
+    assert window.session.frame == 1
+    qtbot.keyClick(tree, Key.Key_S)
+    assert selected_in_file(project_path, video) == [1]
+    box = window.dataset_dock.filter
+    box.setFocus()
+    qtbot.keyClicks(box, "si")  # typing a filter: no select, no mark
+    assert box.text() == "si"
+    assert selected_in_file(project_path, video) == [1] and window.curation.mark_in_frame is None
+    box.clear()
