@@ -31,6 +31,21 @@ def load_model_job(path: Path):
     return loaded, predictor
 
 
+def open_project_job(path: Path):
+    """Worker: open for writing; when another process holds it, open it read-only and say so."""
+    from painxai_gui.curation import Project
+    from painxai_gui.errors import ProjectError
+
+    try:
+        return Project.open(path), None
+    except ProjectError as exc:
+        if "already open for writing" not in str(exc):
+            raise
+        note = ProjectError(f"{exc.problem}. Opened it READ-ONLY here: you can browse and explain, "
+                            "but not change selections.", path)
+        return Project.open(path, read_only=True), note
+
+
 class FileUI(QtCore.QObject):
     modelLoaded = QtCore.Signal(str)  # device
 
@@ -88,14 +103,15 @@ class FileUI(QtCore.QObject):
             self.load_project(Path(path))
 
     def load_project(self, path: Path, then: Callable[[], None] | None = None) -> None:
-        from painxai_gui.curation import Project
-
-        def done(project) -> None:
+        def done(result) -> None:
+            project, note = result
             self.project_ready(project)
+            if note:
+                self.errors.show(note)
             if then is not None:
                 then()
 
-        self.tasks.run("open", f"opening project {path.name}", lambda ctx: Project.open(path), done)
+        self.tasks.run("open", f"opening project {path.name}", lambda ctx: open_project_job(path), done)
 
     def project_ready(self, project) -> None:
         """Show an open project: its videos, its caches, the video it was left on."""

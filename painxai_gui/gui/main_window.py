@@ -141,7 +141,10 @@ class MainWindow(QtWidgets.QMainWindow):
             self.status.set_frame(frame, video.frame_count, video.fps)
 
     def _title(self, project) -> None:
-        self.setWindowTitle(f"PainXAI — {project.path.name}" if project is not None else "PainXAI")
+        if project is None:
+            self.setWindowTitle("PainXAI")
+        else:
+            self.setWindowTitle(f"PainXAI — {project.path.name}" + (" (read-only)" if project.read_only else ""))
 
     def current_subject(self) -> str | None:
         return self.dataset_dock.selected_subject() or (self.session.video.subject if self.session.video else None)

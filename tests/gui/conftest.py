@@ -52,12 +52,6 @@ def demo_root(tmp_path_factory):
     return ensure_demo_tree(root, **DEMO_OPTIONS)
 
 
-@pytest.fixture(scope="session")
-def demo_cache(tmp_path_factory):
-    """One landmark/probability cache folder shared by the session's projects (faces are found once)."""
-    return tmp_path_factory.mktemp("gui-cache")
-
-
 @pytest.fixture
 def project_path(tmp_path, demo_root):
     """A fresh demo project file (quota 10) for one test."""

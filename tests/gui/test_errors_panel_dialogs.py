@@ -161,3 +161,17 @@ def test_dataset_dock_progress_and_filter(window, qtbot, project_path):
     window.dataset_dock.filter.setText("")
     assert len(window.dataset_dock.visible_video_ids()) == len(window.session.videos())
     assert isinstance(window.dataset_dock.tree, QtWidgets.QTreeView)
+
+
+def test_a_project_open_elsewhere_opens_read_only(window, qtbot, project_path):
+    from painxai_gui.curation import Project
+
+    with Project.open(project_path, annotator="other"):  # another window/process holds the writer lock
+        window.files.load_project(project_path)
+        qtbot.waitUntil(lambda: window.session.project is not None, timeout=10000)
+        assert window.session.project.read_only
+        assert window.windowTitle().endswith("(read-only)")
+        assert "already open for writing" in str(window.errors.history[-1])
+        window.actions["select_toggle"].trigger()  # refused with a message, nothing written
+        assert "read-only" in str(window.errors.history[-1])
+        window.session.close_project()
