@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from conftest import small_convnet
+from explain_models import small_convnet
 from painxai_gui.explain import ExplainCancelled, Target, clear_cache, explain, explain_batch
 from painxai_gui.explain.context import context_for
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import keras
-from conftest import rel_close, small_convnet
+from explain_models import rel_close, small_convnet
 from keras import layers
 from painxai_gui.explain import explain
 from painxai_gui.explain.methods.occlusion import windows

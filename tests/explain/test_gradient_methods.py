@@ -7,7 +7,7 @@ import pytest
 import tensorflow as tf
 
 import keras
-from conftest import dense_net, rel_close, small_convnet
+from explain_models import dense_net, rel_close, small_convnet
 from explain_npref import bilinear_half_pixel, finite_difference, modified_backward, ops_from_keras
 from painxai_gui.explain import Target, explain, explain_batch
 

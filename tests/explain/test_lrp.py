@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import keras
-from conftest import init, rel_close, small_convnet
+from explain_models import init, rel_close, small_convnet
 from explain_npref import lrp, ops_from_keras
 from keras import layers
 from painxai_gui.errors import ExplainError

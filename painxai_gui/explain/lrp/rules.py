@@ -61,8 +61,9 @@ class AlphaBeta(Rule):
     ``p_ij = (a_i w_ij)^+``, ``n_ij = (a_i w_ij)^-``, ``z_j^+ = sum_i p_ij +
     b_j^+``, ``z_j^- = sum_i n_ij + b_j^-``; a zero denominator contributes 0.
     The forward pass computes ``z^+`` and ``z^-`` (``z = z^+ + z^-``) instead
-    of ``z``: exact, and one pass cheaper than computing all three. With
-    ``a >= 0`` only the positive-input half exists (``p = a w^+``, ``n = a w^-``).
+    of ``z``: exact, and one pass cheaper than computing all three; with
+    ``beta = 0`` it computes ``z`` and ``z^+`` only. With ``a >= 0`` only the
+    positive-input half exists (``p = a w^+``, ``n = a w^-``).
     """
 
     alpha: float = 1.0
@@ -70,17 +71,25 @@ class AlphaBeta(Rule):
 
     def forward(self, stage: Stage, a: Any, nonneg: bool) -> tuple[Any, Any]:
         w = stage.kernel()
-        w_pos, w_neg = tf.maximum(w, 0.0), tf.minimum(w, 0.0)
+        b = stage.bias() if stage.bias is not None else None
+        w_pos = tf.maximum(w, 0.0)
         halves = [a] if nonneg else [tf.maximum(a, 0.0), tf.minimum(a, 0.0)]
+        if self.beta == 0.0:  # z^- is not needed: the ordinary z plus z^+ (W^- never materialised)
+            pos = [(a, w_pos)] if nonneg else list(zip(halves, (w_pos, tf.minimum(w, 0.0))))
+            z_pos = self._z(stage, pos, None if b is None else tf.maximum(b, 0.0))
+            return stage.forward(a), (pos, [], z_pos, None)
+        w_neg = tf.minimum(w, 0.0)
         # p_ij: positive inputs with positive weights, negative inputs with negative weights; n_ij: the rest
         pos = list(zip(halves, (w_pos, w_neg)))
         neg = list(zip(halves, (w_neg, w_pos)))
-        z_pos = tf.add_n([stage.apply(part, wk) for part, wk in pos])
-        z_neg = tf.add_n([stage.apply(part, wk) for part, wk in neg])
-        if stage.bias is not None:
-            b = stage.bias()
-            z_pos, z_neg = z_pos + tf.maximum(b, 0.0), z_neg + tf.minimum(b, 0.0)
+        z_pos = self._z(stage, pos, None if b is None else tf.maximum(b, 0.0))
+        z_neg = self._z(stage, neg, None if b is None else tf.minimum(b, 0.0))
         return z_pos + z_neg, (pos, neg, z_pos, z_neg)
+
+    @staticmethod
+    def _z(stage: Stage, terms: list[tuple[Any, Any]], bias: Any) -> Any:
+        z = tf.add_n([stage.apply(part, wk) for part, wk in terms])
+        return z if bias is None else z + bias
 
     def relevance(self, stage: Stage, a: Any, z: Any, state: Any, R: Any, nonneg: bool) -> Any:
         pos, neg, z_pos, z_neg = state

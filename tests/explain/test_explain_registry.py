@@ -80,7 +80,7 @@ def test_targets():
 
 
 def test_input_and_method_errors():
-    from conftest import small_convnet
+    from explain_models import small_convnet
 
     model = small_convnet()
     with pytest.raises(ExplainError, match="unknown method"):
@@ -94,7 +94,7 @@ def test_input_and_method_errors():
 
 
 def test_explanation_is_immutable():
-    from conftest import small_convnet
+    from explain_models import small_convnet
 
     e = explain(small_convnet(), np.ones((8, 8, 2), np.float32), "gradient", target=1)
     assert isinstance(e, Explanation)
