@@ -65,10 +65,13 @@ class Channel(QtCore.QObject):
 
     Signals (always on the GUI thread): ``finished(Outcome)``,
     ``failed(request, exception, traceback_text)``, ``progress(request, done,
-    total)``, ``busy(bool)``, ``cancelled(request)``.
+    total)``, ``busy(bool)``, ``cancelled(request)``, and ``ended(request)``
+    once for *every* request, whatever became of it (run, dropped as stale,
+    replaced while pending, cancelled) -- after the signals above.
     """
 
     finished = QtCore.Signal(object)
+    ended = QtCore.Signal(object)
     failed = QtCore.Signal(object, object, str)
     progress = QtCore.Signal(object, int, int)
     cancelled = QtCore.Signal(object)
@@ -102,21 +105,28 @@ class Channel(QtCore.QObject):
         """Queue ``request``, replacing any pending one; returns its generation."""
         with self._cond:
             self._generation += 1
-            self._pending = (self._generation, request)
+            replaced, self._pending = self._pending, (self._generation, request)
             if self._supersede:
                 self._cancel_below = self._generation
             self._cond.notify()
             generation = self._generation
         self.busy.emit(True)
+        self._ended_later(replaced)
         return generation
 
     def cancel(self) -> None:
         """Drop the pending request and ask the running job to stop."""
         with self._cond:
             self._generation += 1
-            self._pending = None
+            dropped, self._pending = self._pending, None
             self._cancel_below = self._generation
         self.busy.emit(self.is_busy())
+        self._ended_later(dropped)
+
+    def _ended_later(self, pending: tuple[int, Any] | None) -> None:
+        """A request that will never run still gets its ``ended`` (on the next loop turn, in order)."""
+        if pending is not None:
+            QtCore.QTimer.singleShot(0, self, lambda r=pending[1]: self.ended.emit(r))
 
     def is_busy(self) -> bool:
         with self._cond:
@@ -170,6 +180,12 @@ class Channel(QtCore.QObject):
     # -- back on the GUI thread ----------------------------------------------
     @QtCore.Slot(int, object, object, float, object, str)
     def _on_done(self, generation: int, request: Any, result: Any, seconds: float, error: Any, text: str) -> None:
+        try:
+            self._deliver(generation, request, result, seconds, error, text)
+        finally:
+            self.ended.emit(request)
+
+    def _deliver(self, generation: int, request: Any, result: Any, seconds: float, error: Any, text: str) -> None:
         self.busy.emit(self.is_busy())
         if error is not None and (isinstance(error, Cancelled) or _is_cancellation(error)):
             self.cancelled.emit(request)
@@ -263,16 +279,15 @@ class Tasks(QtCore.QObject):
             channel = self._channels[name] = Channel(name, lambda job, ctx: job(ctx), parent=self)
             channel.finished.connect(lambda o, n=name: self._finished(n, o))
             channel.failed.connect(lambda req, exc, tb, n=name: self._failed(n, req, exc, tb))
-            channel.cancelled.connect(lambda req, n=name: self._drop(n, req))
+            channel.ended.connect(lambda req, n=name: self._ended(n, req))
             channel.progress.connect(lambda _r, d, t, n=name: self.progressed.emit(n, d, t))
-        generation = channel.submit(fn)
         self._callbacks[(name, id(fn))] = (on_done, on_error)
         self.started.emit(name, label)
-        return generation
+        return channel.submit(fn)
 
     def busy(self, name: str) -> bool:
-        channel = self._channels.get(name)
-        return channel is not None and channel.is_busy()
+        """True until every task of ``name`` has ended *and* its result was applied."""
+        return any(key[0] == name for key in self._callbacks)
 
     def cancel(self, name: str) -> None:
         channel = self._channels.get(name)
@@ -284,20 +299,15 @@ class Tasks(QtCore.QObject):
             channel.shutdown(timeout=1.0)
 
     def _finished(self, name: str, outcome: Outcome) -> None:
-        on_done, _ = self._callbacks.pop((name, id(outcome.request)), (None, None))
-        self._end(name)
+        on_done, _ = self._callbacks.get((name, id(outcome.request)), (None, None))
         if on_done is not None:
             on_done(outcome.result)
 
     def _failed(self, name: str, request: Any, error: BaseException, text: str) -> None:
-        _, on_error = self._callbacks.pop((name, id(request)), (None, None))
-        self._end(name)
+        _, on_error = self._callbacks.get((name, id(request)), (None, None))
         (on_error or self._on_error)(error, text)
 
-    def _drop(self, name: str, request: Any) -> None:
+    def _ended(self, name: str, request: Any) -> None:
         self._callbacks.pop((name, id(request)), None)
-        self._end(name)
-
-    def _end(self, name: str) -> None:
         if not self.busy(name):
             self.ended.emit(name)

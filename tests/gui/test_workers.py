@@ -117,3 +117,40 @@ def test_shutdown_is_quick(qtbot, n):
     for c in channels:
         c.shutdown()
     assert time.perf_counter() - t0 < 1.0
+
+
+def test_every_request_ends_once_even_when_replaced_or_cancelled(qtbot):
+    gate = threading.Event()
+    ended = []
+
+    def job(request, ctx):
+        gate.wait(5)
+        return request
+
+    channel = Channel("t", job)
+    channel.ended.connect(ended.append)
+    for i in range(5):
+        channel.submit(i)  # 0 runs, 1..3 are replaced while pending, 4 runs
+    gate.set()
+    qtbot.waitUntil(lambda: sorted(ended) == [0, 1, 2, 3, 4], timeout=5000)
+    gate.clear()
+    channel.submit("a")
+    channel.submit("b")
+    channel.cancel()
+    gate.set()
+    qtbot.waitUntil(lambda: "a" in ended and "b" in ended, timeout=5000)
+    assert len(ended) == 7
+    channel.shutdown()
+
+
+def test_tasks_stay_busy_until_the_result_is_applied(qtbot):
+    tasks = Tasks(lambda e, t: None)
+    applied = []
+    gate = threading.Event()
+    tasks.run("x", "one", lambda ctx: gate.wait(5) and 1, applied.append)
+    tasks.run("x", "two", lambda ctx: 2, applied.append)  # may replace "one" or run after it
+    assert tasks.busy("x")
+    gate.set()
+    qtbot.waitUntil(lambda: not tasks.busy("x"), timeout=5000)
+    assert applied and applied[-1] == 2  # busy() turned False only after on_done ran
+    tasks.shutdown()
