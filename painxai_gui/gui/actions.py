@@ -74,6 +74,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _a("include_subject", "Include subject", "Ctrl+Shift+X", "curation.include_subject", CURATE),
     _a("undo", "Undo", "Ctrl+Z", "curation.undo", CURATE, True),
     _a("redo", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "curation.redo", CURATE, True),
+    _a("annotator", "Annotator name…", "", "curation.ask_annotator", CURATE, False,
+       "The name written with every selection and in the audit log"),
     _a("add_to_panel", "Add to panel", "P", "files.add_to_panel", CURATE, True,
        "Collect the current frame for the figure panel"),
     _a("add_explanation", "Add explanation dock", "Ctrl+D", "explanations.add_default", VIEW, True),

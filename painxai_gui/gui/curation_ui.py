@@ -25,11 +25,18 @@ class CurationUI(QtCore.QObject):
         self.mark_in_frame: int | None = None
         self.mark_out_frame: int | None = None
         self.dialog: ReasonDialog | None = None
+        self.annotator: str | None = None  # None: the project's default (the login name)
         session.videoChanged.connect(self._video_changed)
-        session.projectChanged.connect(lambda _p: (self._video_changed(session.video), self.refresh_actions()))
+        session.projectChanged.connect(self._project_changed)
         session.projectEdited.connect(self._edited)
         session.frameChanged.connect(lambda _f: self.refresh_state())
         views.timeline.rangeRequested.connect(self.range_from_timeline)
+
+    def _project_changed(self, project) -> None:
+        if project is not None and self.annotator and project.annotator != self.annotator:
+            self._do(setattr, project, "annotator", self.annotator)
+        self._video_changed(self.session.video)
+        self.refresh_actions()
 
     # -- guards ----------------------------------------------------------------------------
     def _slot_video(self):
@@ -151,6 +158,22 @@ class CurationUI(QtCore.QObject):
             self.errors.show(exc)
             return
         self.session.status.emit(f"{verb}: {text}" if text else "Nothing to " + verb.lower()[:-1])
+
+    def ask_annotator(self) -> None:
+        from PySide6 import QtWidgets
+
+        current = self.session.project.annotator if self.session.project is not None else ""
+        name, ok = QtWidgets.QInputDialog.getText(self.views.window, "Annotator", "Your name (saved with every "
+                                                  "selection and in the audit log):", text=current)
+        if ok and name.strip():
+            self.set_annotator(name.strip())
+
+    def set_annotator(self, name: str) -> None:
+        """Use ``name`` now and for every project opened later (remembered in the settings)."""
+        self.annotator = name
+        if self.session.project is not None:
+            self._do(setattr, self.session.project, "annotator", name)
+        self.session.status.emit(f"Annotator: {name}")
 
     # -- predictions for "suggest by confidence" ------------------------------------------------
     def store_predictions(self, video, probs: np.ndarray) -> None:

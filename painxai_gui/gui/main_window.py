@@ -186,12 +186,16 @@ class MainWindow(QtWidgets.QMainWindow):
             self.video_view.restore(json.loads(st.value("video_view") or "{}"))
         except (TypeError, ValueError):
             pass
+        if isinstance(st.value("annotator"), str) and st.value("annotator"):
+            self.curation.annotator = st.value("annotator")
 
     def save_layout(self) -> None:
         st = self.settings
         st.setValue("geometry", self.saveGeometry())
         st.setValue("state", self.saveState(STATE_VERSION))
         st.setValue("video_view", json.dumps(self.video_view.state()))
+        if self.curation.annotator:
+            st.setValue("annotator", self.curation.annotator)
         self.explanations.save(st)
         st.sync()
 

@@ -120,3 +120,20 @@ def test_keys_work_from_other_widgets_but_not_while_typing(window, qtbot, projec
     assert box.text() == "si"
     assert selected_in_file(project_path, video) == [1] and window.curation.mark_in_frame is None
     box.clear()
+
+
+def test_annotator_name_is_written_with_selections(window, qtbot, project_path):
+    import sqlite3
+
+    window.curation.set_annotator("dr. who")
+    open_project(window, qtbot, project_path)
+    video = first_slot_video(window)
+    window.session.open_video(video)
+    wait_shown(window, qtbot, 0)
+    press(qtbot, window, Key.Key_S)
+    conn = sqlite3.connect(f"{project_path.resolve().as_uri()}?mode=ro", uri=True)
+    rows = conn.execute("SELECT frame, annotator FROM selections").fetchall()
+    conn.close()
+    assert rows == [(0, "dr. who")]
+    window.save_layout()
+    assert window.settings.value("annotator") == "dr. who"
