@@ -56,7 +56,10 @@ class Explanations(QtCore.QObject):
         self.docks[name] = dock
         others = [d for d in self.docks.values() if d is not dock and not d.isFloating() and d.isVisible()]
         self.window.addDockWidget(AREA, dock)
-        if others:
+        if len(others) >= 2:  # a third viewer shares a place as a tab: the column keeps its height
+            self.window.tabifyDockWidget(others[-1], dock)
+            dock.raise_()
+        elif others:
             self.window.splitDockWidget(others[-1], dock, QtCore.Qt.Orientation.Vertical)
         dock.show()
         self.changed.emit()

@@ -13,7 +13,8 @@ class StatusBar(QtWidgets.QStatusBar):
                              "decode 00 fps, 00.0 ms")
         self.inference = _label("inference —", "Face crop and model time of the last analysed frame",
                                 "face 000 ms · inference 00.0 ms")
-        self.explain = _label("", "Explanation time per dock (last frame)", "Grad-CAM 0000 ms · LRP-PresetAFlat 0000 ms")
+        self.explain = _label("", "Explanation time per dock (last frame)",
+                              "Grad-CAM 0000 ms · LRP-PresetAFlat 0000 ms · LIME 00")
         self.device = _label("device: loading…", "Where the model runs", "device: GPU (NVIDIA H100)")
         self.task = _label("", "Background work", "⏳ loading model emotion_model")
         self.task_progress = QtWidgets.QProgressBar(maximumWidth=90, maximumHeight=14, textVisible=False)
@@ -44,7 +45,10 @@ class StatusBar(QtWidgets.QStatusBar):
         self._show_explain()
 
     def _show_explain(self) -> None:
-        self.explain.setText(" · ".join(f"{t} {ms:.0f} ms" for t, ms in self._explain_ms.values()))
+        text = " · ".join(f"{t} {ms:.0f} ms" for t, ms in self._explain_ms.values())
+        metrics = self.explain.fontMetrics()
+        self.explain.setText(metrics.elidedText(text, QtCore.Qt.TextElideMode.ElideRight, self.explain.width() - 4))
+        self.explain.setToolTip(text or "Explanation time per dock (last frame)")
 
     def set_device(self, text: str) -> None:
         self.device.setText(f"device: <b>{text}</b>")

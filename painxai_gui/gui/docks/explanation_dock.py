@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
+from superqt import QCollapsible
 
 from painxai_gui.gui.docks.option_form import OptionForm
 from painxai_gui.gui.pipeline import Analysis, ExplainRequest, ExplainResult, explain_frame
@@ -62,9 +63,18 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.fade.setChecked(True)
         self.fade.setToolTip("Weak values transparent, so the face shows through (colours unchanged)")
         self.options = OptionForm()
+        self.options_box = QCollapsible("Method options")
+        self.options_box.setDuration(0)
+        scroll = QtWidgets.QScrollArea()  # many options (LIME) never make the dock taller than 180 px
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMaximumHeight(180)
+        scroll.setWidget(self.options)
+        self.options_box.addWidget(scroll)
         self.image_view = pg.GraphicsLayoutWidget()
         self.image_view.setBackground((24, 24, 28))
-        self.image_view.setMinimumSize(160, 160)
+        self.image_view.setMinimumSize(120, 120)
         box = self.image_view.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
         box.setMouseEnabled(False, False)
         self.crop_item = pg.ImageItem(axisOrder="row-major")
@@ -106,7 +116,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(3)
         layout.addLayout(top)
-        layout.addWidget(self.options)
+        layout.addWidget(self.options_box)
         layout.addWidget(self.image_view, 1)
         layout.addLayout(running)
         layout.addWidget(self.caption)
@@ -138,8 +148,15 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.signed.setChecked(bool(entry.signed))
         self.signed.blockSignals(False)
         self.options.set_options(entry.options)
+        self._show_options(entry)
         self.setWindowTitle(f"Explain: {entry.display_name}")
         self.titleChanged.emit(self.objectName())
+
+    def _show_options(self, entry) -> None:
+        """Few options are shown open; many (LIME) start folded so the heatmap keeps its room."""
+        self.options_box.setVisible(bool(entry.options))
+        self.options_box.setText(f"{entry.display_name} options ({len(entry.options)})")
+        (self.options_box.expand if len(entry.options) <= 2 else self.options_box.collapse)(animate=False)
 
     def settings(self) -> dict[str, Any]:
         return {"name": self.objectName(), "method": self.method_id, "target": self.target.currentData(),
@@ -151,6 +168,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
             self.method.setCurrentIndex(self.method.findData(data["method"]))
         entry = registry()[self.method_id]
         self.options.set_options(entry.options, data.get("options") or {})
+        self._show_options(entry)
         self.cmap.setCurrentIndex(max(0, self.cmap.findData(data.get("cmap", AUTO))))
         self.signed.setChecked(bool(data.get("signed", entry.signed)))
         self.opacity.setValue(int(data.get("opacity", 70)))

@@ -45,7 +45,6 @@ class OptionForm(QtWidgets.QWidget):
             label = QtWidgets.QLabel(opt.name.replace("_", " "))
             label.setToolTip(opt.help)
             self._layout.addRow(label, widget)
-        self.setVisible(bool(self._fields))
 
     def values(self) -> dict[str, Any]:
         """Current values, each coerced and range-checked by its descriptor (invalid -> default)."""
