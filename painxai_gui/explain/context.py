@@ -58,7 +58,7 @@ class ModelContext:
                     self.traces[key] += 1  # Python side effect: runs only while tracing
                     return body(*args)
 
-                fn = tf.function(traced, input_signature=self._signature(with_target))
+                fn = tf.function(traced, input_signature=self._signature(with_target), autograph=False)
                 self._functions[key] = fn
             return fn
 

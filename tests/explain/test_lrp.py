@@ -163,3 +163,19 @@ def test_lrp_rejects_non_relu_like_activation(rng):
     model = keras.Sequential([keras.Input((4, 4, 1)), layers.Flatten(), layers.Dense(3, activation="tanh", name="th"), layers.Dense(2)])
     with pytest.raises(ExplainError, match=r"'th' \(Dense\).*tanh"):
         explain(model, np.zeros((4, 4, 1), np.float32), "lrp.epsilon")
+
+
+def test_first_layer_is_the_first_conv_or_dense():
+    """The presets' flat rule goes to the first layer that mixes inputs, not to a Rescaling or BN before it."""
+    from painxai_gui.explain.context import context_for
+    from painxai_gui.explain.lrp.engine import first_layers
+
+    inp = keras.Input((6, 6, 1))
+    h = layers.Rescaling(1 / 127.5, offset=-1.0, name="rescale")(inp)
+    h = layers.BatchNormalization(name="bn_in")(h)
+    a = layers.Conv2D(2, 3, name="conv_a")(h)
+    b = layers.Conv2D(2, 3, name="conv_b")(h)
+    h = layers.Conv2D(2, 1, name="conv_c")(layers.Add()([a, b]))
+    model = keras.Model(inp, layers.Dense(2, name="dense")(layers.Flatten()(h)))
+    graph = context_for(model).graph
+    assert {graph.nodes[i].name for i in first_layers(graph)} == {"conv_a", "conv_b"}

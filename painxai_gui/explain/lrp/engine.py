@@ -22,7 +22,7 @@ from painxai_gui.errors import ExplainError
 
 from .._lazy import tf
 from ..compiled import select
-from ..graph import ModelGraph
+from ..graph import CONV_CLASSES, ModelGraph
 from ..layers import LRP_IDENTITY_ACTIVATIONS, Node, activate
 from .composites import Composite
 from .rules import Z_STABILIZER, Rule, ZRule, stabilize
@@ -39,14 +39,19 @@ def check_supported(graph: ModelGraph, method: str) -> None:
 
 
 def first_layers(graph: ModelGraph) -> frozenset[int]:
-    """Weight layers with no weight layer between them and the input."""
-    behind: list[bool] = []  # whether a weight layer lies on some path from the input
+    """Conv / dense layers with no conv / dense layer between them and the input.
+
+    Per-channel affine layers (a stand-alone BatchNormalization, Rescaling of
+    the raw input) do not count: the presets' "first layer" is the first one
+    that mixes inputs."""
+    behind: list[bool] = []  # whether a conv / dense layer lies on some path from the input
     first: set[int] = set()
     for node in graph.nodes:
         before = any(behind[i] for i in node.inputs)
-        if node.kind == "linear" and not before:
+        mixing = node.kind == "linear" and node.layer_class in (*CONV_CLASSES, "Dense")
+        if mixing and not before:
             first.add(node.index)
-        behind.append(before or node.kind == "linear")
+        behind.append(before or mixing)
     return frozenset(first)
 
 
