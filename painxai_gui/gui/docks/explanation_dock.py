@@ -70,6 +70,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setMaximumHeight(180)
+        scroll.setSizeAdjustPolicy(QtWidgets.QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
         scroll.setWidget(self.options)
         self.options_box.addWidget(scroll)
         self.image_view = pg.GraphicsLayoutWidget()
