@@ -15,15 +15,19 @@ DENSE_LAYERS = ("fc6", "fc7", "fc8")
 
 
 def build_vggface(num_classes: int, input_shape: tuple[int, int, int] = (224, 224, 3), fc_units: int = 4096,
-                  l2: float | None = None, dropout: float | None = None, name: str = "vggface"):
-    """Build an uninitialised VGG-Face; ``l2``/``dropout`` regularise fc6-fc8 (thesis §4.2)."""
+                  l2: float | None = None, dropout: float | None = None, name: str = "vggface",
+                  blocks: tuple[tuple[int, int], ...] = BLOCKS):
+    """Build an uninitialised VGG-Face; ``l2``/``dropout`` regularise fc6-fc8 (thesis §4.2).
+
+    ``blocks`` ((filters, convs) per block) exists for small stand-ins of the same structure in tests.
+    """
     import keras
     from keras import layers
 
     reg = keras.regularizers.L2(l2) if l2 else None
     inputs = keras.Input(shape=input_shape, name="input")
     x = inputs
-    for block, (filters, repeats) in enumerate(BLOCKS, 1):
+    for block, (filters, repeats) in enumerate(blocks, 1):
         for i in range(1, repeats + 1):
             x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"conv{block}_{i}")(x)
         x = layers.MaxPooling2D(2, strides=2, name=f"pool{block}")(x)

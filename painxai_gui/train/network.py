@@ -30,24 +30,8 @@ TINY_FILTERS = (8, 16, 16, 32, 32)
 def build_tiny_vggface(num_classes: int, input_shape: tuple[int, int, int] = (32, 32, 3), fc_units: int = 32,
                        l2: float | None = None, dropout: float | None = None, name: str = "tiny_vggface"):
     """A stand-in with VGG-Face's structure and layer names (one conv per block) for tests and demos."""
-    import keras
-    from keras import layers
-
-    reg = keras.regularizers.L2(l2) if l2 else None
-    inputs = keras.Input(shape=input_shape, name="input")
-    x = inputs
-    for block, filters in enumerate(TINY_FILTERS, 1):
-        x = layers.Conv2D(filters, 3, padding="same", activation="relu", name=f"conv{block}_1")(x)
-        x = layers.MaxPooling2D(2, strides=2, name=f"pool{block}")(x)
-    x = layers.Flatten(name="flatten")(x)
-    for fc in ("fc6", "fc7"):
-        x = layers.Dense(fc_units, kernel_regularizer=reg, name=fc)(x)
-        x = layers.Activation("relu", name=f"{fc}_relu")(x)
-        if dropout:
-            x = layers.Dropout(dropout, name=f"{fc}_dropout")(x)
-    x = layers.Dense(num_classes, kernel_regularizer=reg, name="fc8")(x)
-    outputs = layers.Activation("softmax", name="fc8_softmax")(x)
-    return keras.Model(inputs, outputs, name=name)
+    return build_vggface(num_classes, input_shape, fc_units, l2, dropout, name,
+                         blocks=tuple((f, 1) for f in TINY_FILTERS))
 
 
 ARCHITECTURES: dict[str, BaseBuilder] = {"vggface": build_vggface, "tiny": build_tiny_vggface}
