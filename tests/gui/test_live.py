@@ -86,7 +86,7 @@ def test_playback_keeps_pace_by_skipping(window, qtbot, project_path, loaded_mod
     _open_warm(window, qtbot, project_path, loaded_model)
     shown = []
     window.viewer.frameShown.connect(shown.append)
-    window.playback.play()
+    qtbot.keyClick(window.video_view, QtCore.Qt.Key.Key_Space)  # play
     assert window.playback.playing
     qtbot.waitUntil(lambda: not window.playback.playing, timeout=10000)  # 30 frames at 25 fps: 1.2 s
     assert window.session.frame == 29
@@ -118,3 +118,17 @@ def test_lime_on_facial_regions(window, qtbot, project_path, loaded_model):
     heat = dock.last_result.heatmap
     # at most 8 distinct values: 7 facial regions + background, constant inside each region
     assert 2 <= len(np.unique(heat)) <= 8
+
+
+def test_space_pauses_and_resumes(window, qtbot, project_path, loaded_model):
+    _open_warm(window, qtbot, project_path, loaded_model)
+    qtbot.keyClick(window.video_view, QtCore.Qt.Key.Key_Space)
+    assert window.playback.playing
+    qtbot.wait(300)
+    qtbot.keyClick(window.video_view, QtCore.Qt.Key.Key_Space)
+    assert not window.playback.playing
+    paused_at = window.session.frame
+    assert 0 < paused_at < 29
+    qtbot.wait(300)
+    assert window.session.frame == paused_at  # stays paused
+    qtbot.waitUntil(lambda: window.viewer.shown_frame == paused_at, timeout=5000)
