@@ -39,11 +39,15 @@ def read_image(spec: str) -> np.ndarray:
 
 @contextmanager
 def reported_errors() -> Iterator[None]:
-    """Turn typed core errors into one clear line on stderr and exit code 1."""
+    """Turn typed core errors and file errors into one clear line on stderr and exit code 1."""
     try:
         yield
     except PainXAIError as exc:
         print(f"painxai: error: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"painxai: error: {where}{exc.strerror or exc}", file=sys.stderr)
         raise SystemExit(1) from None
 
 

@@ -8,25 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
-
-@contextmanager
-def cli_errors() -> Iterator[None]:
-    """Typed core errors and file errors -> one line on stderr naming the file, exit code 1."""
-    from painxai_gui.errors import PainXAIError
-
-    try:
-        yield
-    except PainXAIError as exc:
-        print(f"painxai: error: {exc}", file=sys.stderr)
-        raise SystemExit(1) from None
-    except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"painxai: error: {where}{exc.strerror or exc}", file=sys.stderr)
-        raise SystemExit(1) from None
+from painxai_gui.cli.common import reported_errors as cli_errors
 
 
 def register(sub) -> None:
