@@ -13,6 +13,7 @@ the model's variables, so a weak cache could never release them); call
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from collections import Counter, OrderedDict
@@ -24,6 +25,17 @@ from ._lazy import tf
 from .graph import ModelGraph, parse
 
 MAX_MODELS = 4
+
+
+class _OwnTracesFilter(logging.Filter):
+    """Drop TF's "triggered tf.function retracing" warning: every (method, options) key here is its own
+    ``tf.function`` traced once by design, but TF's heuristic counts them as retraces of one function."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+logging.getLogger("tensorflow").addFilter(_OwnTracesFilter())
 
 
 class ModelContext:

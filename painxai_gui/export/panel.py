@@ -138,6 +138,7 @@ def _save_atomic(fig, out: Path, fmt: str, dpi: int) -> None:
     os.close(fd)
     try:
         fig.savefig(tmp, format=fmt, dpi=dpi)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a figure is meant to be shared
         os.replace(tmp, out)
     except OSError as exc:
         raise ExportError(f"could not write the panel ({exc})", out) from None

@@ -66,3 +66,4 @@ def test_bad_outputs_are_clear_errors(tmp_path):
 def test_no_temporary_files_are_left_behind(tmp_path):
     compose_panel(_rows(), ["a", "b"], tmp_path / "p.png")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.png"]
+    assert (tmp_path / "p.png").stat().st_mode & 0o777 == 0o644
