@@ -60,7 +60,6 @@ def progress_bar(desc: str, total: int | None = None) -> tuple[Callable[[int, in
     def update(done: int, total: int) -> None:
         if bar.total != total:
             bar.total = total
-        bar.n = done
-        bar.refresh()
+        bar.update(done - bar.n)  # tqdm redraws at most every mininterval (no flood in logs)
 
     return update, bar.close

@@ -41,8 +41,7 @@ def _bar(ctx: RunContext, fold: int):
     def update(done: int, total: int) -> None:
         if bar is not None:
             bar.total = total
-            bar.n = done
-            bar.refresh()
+            bar.update(done - bar.n)
         ctx.emit("extract", f"fold {fold}: features {done}/{total}", fold=fold, step=done, total=total)
 
     return update, (bar.close if bar is not None else (lambda: None))
