@@ -74,13 +74,14 @@ def resolve_target(target: str | int, true_label: str | None, class_names: tuple
     return index
 
 
-def _explain_row(loaded, item: PanelItem, methods, options, target, cropper, notes, npy_dir) -> PanelRow:
+def _explain_row(predictor, item: PanelItem, methods, options, target, cropper, notes, npy_dir) -> PanelRow:
     from painxai_gui.explain import METHODS, explain
-    from painxai_gui.model import Predictor, preprocess
+    from painxai_gui.model import preprocess
 
+    loaded = predictor.loaded
     crop = item.image if item.is_crop else face_crop(item.image, notes, item.source, cropper)
     x = preprocess(crop, loaded.spec)[0]
-    probs = Predictor(loaded).predict_preprocessed(x[None])[0]
+    probs = predictor.predict_preprocessed(x[None])[0]
     predicted = int(np.argmax(probs))
     k = resolve_target(target, item.true_label, loaded.spec.class_names, predicted)
     cells = []
@@ -101,7 +102,7 @@ def make_panel(items: list[PanelItem], model, methods: list[str], out: str | Pat
                cancel: Callable[[], bool] | None = None) -> PanelResult:
     """Explain every item with every method and write the panel plus its JSON record."""
     from painxai_gui.explain import METHODS
-    from painxai_gui.model import LoadedModel, load_model
+    from painxai_gui.model import LoadedModel, Predictor, load_model
 
     unknown = [m for m in methods if m not in METHODS]
     if unknown:
@@ -111,12 +112,13 @@ def make_panel(items: list[PanelItem], model, methods: list[str], out: str | Pat
     if npy_dir is not None:
         Path(npy_dir).mkdir(parents=True, exist_ok=True)
     cropper = default_cropper() if crop_faces else None
+    predictor = Predictor(loaded)  # one compiled forward pass for every row
     notes: list[str] = []
     rows = []
     for i, item in enumerate(items):
         if cancel is not None and cancel():
             raise ExportError("panel export cancelled", out)
-        rows.append(_explain_row(loaded, item, methods, options, target, cropper, notes, npy_dir))
+        rows.append(_explain_row(predictor, item, methods, options, target, cropper, notes, npy_dir))
         if progress is not None:
             progress(i + 1, len(items))
     titles = [METHODS[m].display_name for m in methods]
