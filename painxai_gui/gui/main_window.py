@@ -23,6 +23,7 @@ from painxai_gui.gui.files import FileUI
 from painxai_gui.gui.media import MediaPool
 from painxai_gui.gui.playback import Playback
 from painxai_gui.gui.probabilities import ProbabilityCache
+from painxai_gui.gui.project_admin import ProjectAdminUI
 from painxai_gui.gui.session import Session
 from painxai_gui.gui.statusbar import StatusBar
 from painxai_gui.gui.viewer import Viewer
@@ -60,6 +61,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._add_docks()
         self._wire()
         self.curation.refresh_actions()
+        self.admin.refresh_actions()
         self.resize(1560, 960)
         self._default_state = self.saveState(STATE_VERSION)
         self.restore_layout(default_docks)
@@ -82,10 +84,12 @@ class MainWindow(QtWidgets.QMainWindow):
                             lambda: self.viewer.last_analysis, self)
         self.curation = CurationUI(s, v, self.tasks, self.errors, lambda: getattr(self, "actions", {}),
                                    self.current_subject, self)
+        self.admin = ProjectAdminUI(s, self, self.errors, lambda: getattr(self, "actions", {}), self)
 
     def _handlers(self) -> dict:
         return {"files": self.files, "playback": self.playback, "curation": self.curation,
-                "explanations": self.explanations, "window": self}
+                "explanations": self.explanations, "window": self,
+                "admin": self.admin}
 
     def _add_docks(self) -> None:
         """The fixed docks, from one list: (dock, area)."""

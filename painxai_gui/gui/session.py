@@ -93,6 +93,18 @@ class Session(QtCore.QObject):
             self._set_videos(project.videos())
         self.projectChanged.emit(project)
 
+    def reload_videos(self) -> None:
+        """The project's videos again (their paths change when the dataset is relocated); the current
+        video is opened again at the same frame, so the views read it from its new place."""
+        if self.project is None:
+            return
+        self.dataset_root = self.project.dataset_root
+        current, frame = (self.video.id if self.video else None), self.frame
+        self._set_videos(self.project.videos())
+        if current is None or not self.open_video(current, frame):
+            self.video = None
+            self.videoChanged.emit(None)
+
     def set_index(self, index) -> None:
         """Browse a dataset without a project (no curation)."""
         self.close_project()
