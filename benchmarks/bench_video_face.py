@@ -4,7 +4,8 @@
 
 Test clips are generated in a temp folder (the moving astronaut face with a
 frame-index marker): mp4v (OpenCV's default keyframe interval, 12), MJPG (every
-frame a keyframe) and hand-made H.264 (I_PCM macroblocks, keyframe every 12:
+frame a keyframe; the reader seeks over raw packets and decodes with cv2.imdecode)
+and hand-made H.264 (I_PCM macroblocks, keyframe every 12:
 exercises the seek logic on the real codec, but its decode cost is far below
 real compressed H.264). Every read is checked against the frame's marker.
 Prints a markdown table with the targets. Numbers on a shared CPU vary with

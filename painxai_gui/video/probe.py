@@ -24,14 +24,24 @@ def fourcc_text(value: float) -> str:
     return text if text.isprintable() else ""
 
 
-def open_capture(path: Path) -> cv2.VideoCapture:
-    """An opened ``cv2.VideoCapture`` for ``path``; VideoError naming the file otherwise."""
+def open_capture(path: Path, raw: bool = False) -> cv2.VideoCapture:
+    """An opened ``cv2.VideoCapture`` for ``path``; VideoError naming the file otherwise.
+
+    ``raw``: the capture returns each frame's encoded packet (``CAP_PROP_FORMAT`` -1)
+    instead of decoding it; grabbing then only reads packets.
+    """
     if not path.exists():
         raise VideoError("file not found", path)
     if not path.is_file():
         raise VideoError("not a file (a folder or a device?)", path)
     if path.stat().st_size == 0:
         raise VideoError("the file is empty (0 bytes)", path)
+    if raw:
+        cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG, [cv2.CAP_PROP_FORMAT, -1])
+        if cap.isOpened() and cap.get(cv2.CAP_PROP_FORMAT) == -1:
+            return cap
+        cap.release()
+        raise VideoError("cannot open the file for raw packet reading", path)
     cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
     if cap.isOpened():
         return cap

@@ -19,6 +19,14 @@ How exactness is kept:
   mtime for the life of the process).
 * **Sequential reads never seek**: the capture's position is tracked, short
   forward jumps grab forward, and reading ``i + 1`` after ``i`` just decodes.
+* **Intra-only MJPEG reads packets, not frames.** OpenCV's seek decodes the
+  16 frames before its target; for MJPG (every frame a JPEG) the capture is
+  opened in raw mode instead (``CAP_PROP_FORMAT`` -1: seeking and skipping only
+  read packets) and the one wanted packet is decoded with ``cv2.imdecode``.
+  The same seek and timestamp checks apply. The choice is made once per file
+  (frame 0 must decode to the container's size, else FFmpeg decodes as usual)
+  and every read of that file, sequential or random, uses the same decoder.
+  Pixels may differ by a few levels from FFmpeg's own MJPEG decoder.
 
 A file that stops decoding early (truncated, damaged) gives a
 :class:`~painxai_gui.errors.VideoError` naming the file and the frame, never a
@@ -52,6 +60,7 @@ SEQUENTIAL = "sequential"  #: index = decode order; backward jumps reopen the fi
 
 _MAX_FORWARD = 250  #: never decode more than this many frames forward instead of seeking
 _SEEK_ATTEMPTS = 5  #: seek back 0, 16, 32, 64 frames, then from the start, before giving up
+_INTRA_ONLY = frozenset({"MJPG"})  #: codecs read as raw packets + cv2.imdecode
 
 
 @dataclass(frozen=True)
@@ -59,7 +68,7 @@ class ReaderStats:
     """Counters since the reader was opened (tests and benchmarks read them)."""
 
     decoded: int  #: frames decoded to pixels
-    grabbed: int  #: frames decoded and skipped (forward jumps, counting)
+    grabbed: int  #: frames decoded and skipped (forward jumps, counting; raw packet mode: only read)
     seeks: int  #: POS_FRAMES seeks
     rewinds: int  #: reopen-and-decode-forward jumps (sequential mode)
     cache_hits: int
@@ -86,10 +95,15 @@ class VideoReader:
         self._readahead: ReadAhead | None = None
         self._closed = False
         self._counters = {"decoded": 0, "grabbed": 0, "seeks": 0, "rewinds": 0}
+        self._raw = False
         self._cap = open_capture(self.path)
         self._finalizer = weakref.finalize(self, _release, self._cap)
         try:
             self._read_properties()
+            if self.codec in _INTRA_ONLY and self._raw_packets_decode():
+                self._raw = True
+                self._reopen()
+                self._counters["rewinds"] = 0
             self.frame_count = self._establish_count()
         except BaseException:
             self.close()
@@ -106,6 +120,11 @@ class VideoReader:
     def seek_mode(self) -> str:
         """``"timestamps"`` (fast verified seeks) or ``"sequential"`` (decode-order fallback)."""
         return self._mode
+
+    @property
+    def decoder(self) -> str:
+        """``"imdecode"`` (raw MJPEG packets, decoded by OpenCV's JPEG codec) or ``"ffmpeg"``."""
+        return "imdecode" if self._raw else "ffmpeg"
 
     @property
     def truncated(self) -> bool:
@@ -201,6 +220,22 @@ class VideoReader:
         self._period_ms = 1000.0 / self.fps
         self._mode = TIMESTAMPS if self._fps_known else SEQUENTIAL
         self._next: int | None = 0  # index the next cap.read() returns; None = unknown
+
+    def _raw_packets_decode(self) -> bool:
+        """Whether this file's frame 0 packet decodes with ``cv2.imdecode`` to the container's size."""
+        try:
+            cap = open_capture(self.path, raw=True)
+        except VideoError:
+            return False
+        try:
+            ok, packet = cap.read()
+            image = cv2.imdecode(packet, cv2.IMREAD_COLOR) if ok and packet is not None and packet.size else None
+        finally:
+            cap.release()
+        usable = image is not None and (image.shape[1], image.shape[0]) == self._size
+        if not usable:
+            log.info("%s: %s packets do not decode as JPEG; decoding with FFmpeg", self.path, self.codec)
+        return usable
 
     def _establish_count(self) -> int:
         """Decode frame 0 (it stays cached), then trust or recount the container's frame count."""
@@ -338,13 +373,25 @@ class VideoReader:
 
     def _retrieve(self, index: int) -> np.ndarray:
         ok, bgr = self._cap.retrieve()
-        if not ok or bgr is None:
+        bgr = self._pixels(ok, bgr)
+        if bgr is None:
             self._next = None
             raise VideoError("cannot decode frame: the file is damaged here", self.path, frame=index)
         self._counters["grabbed"] -= 1
         self._counters["decoded"] += 1
         self._next = index + 1
         return _to_rgb(bgr)
+
+    def _pixels(self, ok: bool, data: np.ndarray | None) -> np.ndarray | None:
+        """The BGR image from what the capture returned (a raw packet is JPEG-decoded); None if unusable."""
+        if not ok or data is None:
+            return None
+        if not self._raw:
+            return data
+        if not data.size:
+            return None
+        bgr = cv2.imdecode(data, cv2.IMREAD_COLOR)
+        return bgr if bgr is not None and (bgr.shape[1], bgr.shape[0]) == self._size else None
 
     def _seek(self, index: int) -> None:
         self._cap.set(cv2.CAP_PROP_POS_FRAMES, index)
@@ -366,7 +413,8 @@ class VideoReader:
 
     def _read_next(self, index: int, message: str = "cannot decode frame: the file is damaged or truncated here") -> np.ndarray:
         ok, bgr = self._cap.read()
-        if not ok or bgr is None:
+        bgr = self._pixels(ok, bgr)
+        if bgr is None:
             self._next = None
             raise VideoError(message, self.path, frame=index)
         self._counters["decoded"] += 1
@@ -384,7 +432,7 @@ class VideoReader:
 
     def _reopen(self) -> None:
         self._finalizer()
-        self._cap = open_capture(self.path)
+        self._cap = open_capture(self.path, raw=self._raw)
         self._finalizer = weakref.finalize(self, _release, self._cap)
         self._counters["rewinds"] += 1
         self._next = 0

@@ -15,14 +15,22 @@ N_FRAMES = 40  # > 3 mp4v keyframe intervals (GOP 12)
 SIZE = (320, 240)
 
 
-def reference_frames(path: Path) -> list[np.ndarray]:
-    """Every frame by plain sequential decoding (RGB): the ground truth for random access."""
-    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
+def reference_frames(path: Path, jpeg_packets: bool | None = None) -> list[np.ndarray]:
+    """Every frame by plain sequential decoding (RGB): the ground truth for random access.
+
+    MJPG files are read by the reader as raw packets decoded with ``cv2.imdecode``, so
+    their reference is the same (``jpeg_packets``; default: for ``.avi`` files).
+    """
+    if jpeg_packets is None:
+        jpeg_packets = path.suffix.lower() == ".avi"
+    params = [cv2.CAP_PROP_FORMAT, -1] if jpeg_packets else []
+    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG, params)
     frames = []
     while True:
-        ok, bgr = cap.read()
+        ok, data = cap.read()
         if not ok:
             break
+        bgr = cv2.imdecode(data, cv2.IMREAD_COLOR) if jpeg_packets else data
         frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
     cap.release()
     return frames
