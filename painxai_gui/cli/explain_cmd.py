@@ -73,5 +73,10 @@ def run(args: argparse.Namespace) -> int:
             close()
     for note in result.notes:
         print(f"note: {note}")
+    for row in result.rows:
+        tops = [f"{c.method} {max(c.regions, key=c.regions.get)} {max(c.regions.values()):.0%}"
+                for c in row.cells if c.regions]
+        if tops:
+            print(f"{row.source}: {row.title}; most positive relevance in: " + ", ".join(tops))
     print(f"wrote {result.path} ({len(result.rows)} rows x {len(methods)} methods) and {result.record_path}")
     return 0

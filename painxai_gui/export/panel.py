@@ -32,6 +32,7 @@ class PanelCell:
     signed: bool
     target: int
     options: dict[str, Any] = field(default_factory=dict)
+    regions: dict[str, float] | None = None  # share of positive relevance per facial region
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ class PanelItem:
     source: str
     true_label: str | None = None
     is_crop: bool = False  # True when the image is already a face crop (e.g. from the app)
+    landmarks: np.ndarray | None = None  # the crop's 68 landmarks (crop coordinates), when is_crop
 
 
 @dataclass
@@ -36,16 +37,31 @@ class PanelResult:
     notes: list[str] = field(default_factory=list)
 
 
-def face_crop(image: np.ndarray, notes: list[str], source: str, cropper=None) -> np.ndarray:
-    """The 256x256 face crop of a photo; the whole image (resized) when no face is found."""
+def face_crop(image: np.ndarray, notes: list[str], source: str, cropper=None) -> tuple[np.ndarray, np.ndarray | None]:
+    """The 256x256 face crop of a photo and its 68 landmarks; the whole image (resized, no landmarks)
+    when no face is found."""
     import cv2
 
     if cropper is not None:
         result = cropper.crop(image)
         if result.ok:
-            return result.crop
+            return result.crop, result.landmarks
         notes.append(f"{source}: {result.reason}; the whole image was used")
-    return cv2.resize(image, (256, 256), interpolation=cv2.INTER_AREA)
+    return cv2.resize(image, (256, 256), interpolation=cv2.INTER_AREA), None
+
+
+def region_shares(heatmap: np.ndarray, landmarks: np.ndarray | None, crop_size: int) -> dict[str, float] | None:
+    """Share of positive relevance per facial region (brows, eyes, ..., other) of a square heatmap."""
+    from painxai_gui.explain.metrics import region_relevance
+    from painxai_gui.face.regions import region_labels, region_names
+
+    h, w = heatmap.shape
+    if landmarks is None or h != w:
+        return None
+    labels = region_labels(np.asarray(landmarks) * (h / crop_size), size=h)
+    masks = {name: labels == k + 1 for k, name in enumerate(region_names())}
+    masks["other"] = labels == 0
+    return region_relevance(heatmap, masks, measure="share")
 
 
 def default_cropper():
@@ -79,7 +95,10 @@ def _explain_row(predictor, item: PanelItem, methods, options, target, cropper, 
     from painxai_gui.model import preprocess
 
     loaded = predictor.loaded
-    crop = item.image if item.is_crop else face_crop(item.image, notes, item.source, cropper)
+    if item.is_crop:
+        crop, landmarks = item.image, item.landmarks
+    else:
+        crop, landmarks = face_crop(item.image, notes, item.source, cropper)
     x = preprocess(crop, loaded.spec)[0]
     probs = predictor.predict_preprocessed(x[None])[0]
     predicted = int(np.argmax(probs))
@@ -89,7 +108,9 @@ def _explain_row(predictor, item: PanelItem, methods, options, target, cropper, 
         result = explain(loaded.model, x, method, target=k, **options.get(method, {}))
         if not np.isfinite(result.heatmap).all():
             raise ExplainError(f"{method} produced NaN or infinite values for {item.source}")
-        cells.append(PanelCell(method, result.heatmap, METHODS[method].signed, result.target, result.options))
+        regions = region_shares(result.heatmap, landmarks, crop.shape[0])
+        cells.append(PanelCell(method, result.heatmap, METHODS[method].signed, result.target, result.options,
+                               regions))
         if npy_dir is not None:
             np.save(Path(npy_dir) / f"{Path(item.source).stem}_{method}.npy", result.attribution)
     return PanelRow(crop, item.source, item.true_label, loaded.spec.class_names[predicted], tuple(cells))
@@ -149,9 +170,10 @@ def write_record(out: Path, loaded, rows: list[PanelRow], methods: list[str], no
                   "class_names": list(loaded.spec.class_names), "spec": loaded.spec.to_json()},
         "target": str(target), "methods": methods,
         "rows": [{"source": r.source, "true": r.true, "predicted": r.predicted,
-                  "tiles": [dict(n, options=c.options) for n, c in zip(rn, r.cells)]}
+                  "tiles": [dict(n, options=c.options, regions=c.regions) for n, c in zip(rn, r.cells)]}
                  for r, rn in zip(rows, norms)],
         "colour_policy": "unsigned: sequential 0..max per tile; signed: diverging -max..+max per tile",
+        "regions": "share of positive relevance per facial region (dlib landmarks of the crop); null without a face",
         "notes": notes, "versions": _versions(),
     }
     path = out.with_suffix(".json")

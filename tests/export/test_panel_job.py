@@ -44,6 +44,23 @@ def test_panel_record_reproduces_the_tiles(tmp_path, loaded):
                                atol=1e-6)
 
 
+def test_record_has_relevance_per_facial_region(tmp_path, loaded):
+    from painxai_gui.face import FaceCropper
+    from painxai_gui.face.regions import region_labels
+
+    out = tmp_path / "panel.png"
+    result = make_panel([PanelItem(data.astronaut(), "astronaut", "happy")], loaded, ["gradcam"], out, dpi=72)
+    shares = json.loads(result.record_path.read_text())["rows"][0]["tiles"][0]["regions"]
+    assert set(shares) == {"brows", "eyes", "nose", "mouth", "cheeks", "forehead", "jaw", "other"}
+    assert abs(sum(shares.values()) - 1.0) < 1e-6  # disjoint regions + "other" cover every pixel
+    # independent recomputation: landmarks scaled to the 64x64 heatmap, NumPy sums per label
+    face = FaceCropper().crop(data.astronaut())
+    labels = region_labels(face.landmarks * (64 / 256), size=64)
+    heat = np.maximum(result.rows[0].cells[0].heatmap, 0)
+    assert shares["mouth"] == pytest.approx(heat[labels == 4].sum() / heat.sum(), abs=1e-6)
+    assert shares["other"] == pytest.approx(heat[labels == 0].sum() / heat.sum(), abs=1e-6)
+
+
 def test_targets_resolve_by_name_true_label_and_index():
     names = ("pain", "disgust", "happiness")
     assert resolve_target("predicted", None, names, 2) == 2
