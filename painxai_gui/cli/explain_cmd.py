@@ -74,9 +74,13 @@ def run(args: argparse.Namespace) -> int:
     for note in result.notes:
         print(f"note: {note}")
     for row in result.rows:
-        tops = [f"{c.method} {max(c.regions, key=c.regions.get)} {max(c.regions.values()):.0%}"
-                for c in row.cells if c.regions]
+        tops = []
+        for cell in row.cells:
+            face = {k: v for k, v in (cell.regions or {}).items() if k != "other"}
+            if face:
+                top = max(face, key=face.get)
+                tops.append(f"{cell.method} {top} {face[top]:.0%}")
         if tops:
-            print(f"{row.source}: {row.title}; most positive relevance in: " + ", ".join(tops))
+            print(f"{row.source}: {row.title}; facial region with most positive relevance: " + ", ".join(tops))
     print(f"wrote {result.path} ({len(result.rows)} rows x {len(methods)} methods) and {result.record_path}")
     return 0
