@@ -105,7 +105,7 @@ class Explanations(QtCore.QObject):
     def _clear_all(self, message: str) -> None:
         self._analysis = None
         for dock in self.docks.values():
-            dock.clear(message)
+            dock.clear(message, regions="—")
         self.video_view.set_heatmap(None)
 
     def _model_changed(self, loaded) -> None:

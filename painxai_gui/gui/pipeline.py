@@ -118,6 +118,62 @@ class ExplainResult:
     target_kind: str
     method: str
     ms: float
+    regions: "RegionStats | None" = None  # None: no face landmarks for this frame
+
+
+REGION_ORDER = ("brows", "eyes", "nose", "mouth", "cheeks", "forehead", "jaw", "other")
+
+
+@dataclass(frozen=True)
+class RegionStats:
+    """Relevance per facial region of one heatmap, in :data:`REGION_ORDER`.
+
+    ``share``: the region's share of all positive relevance (they add up to 1
+    when there is any, since the regions plus ``other`` tile the image);
+    ``signed_sum``: the sum of the signed heatmap over the region (None for
+    unsigned methods).
+    """
+
+    names: tuple[str, ...]
+    share: tuple[float, ...]
+    signed_sum: tuple[float, ...] | None
+
+
+def heatmap_region_masks(crop_landmarks: np.ndarray, crop_size: int, heat_hw: tuple[int, int]) -> dict[str, np.ndarray]:
+    """Boolean region masks at the heatmap's size, ``other`` included (pixels in no facial region).
+
+    ``region_masks`` draws square masks from landmarks in its own pixel frame,
+    so the crop landmarks are scaled by ``heatmap_size / crop_size``; a
+    non-square heatmap gets crop-size masks resized (nearest) instead.
+    """
+    import cv2
+
+    from painxai_gui.face.regions import region_masks
+
+    h, w = heat_hw
+    lm = np.asarray(crop_landmarks, np.float64).reshape(68, 2)
+    if h == w:
+        masks = region_masks(lm * (h / float(crop_size)), size=h)
+    else:
+        big = region_masks(lm, size=int(crop_size))
+        masks = {k: cv2.resize(m.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
+                 for k, m in big.items()}
+    masks["other"] = ~np.logical_or.reduce(list(masks.values()))
+    return masks
+
+
+def region_stats(heatmap: np.ndarray, crop_landmarks: np.ndarray | None, crop_size: int,
+                 signed: bool) -> RegionStats | None:
+    """The numbers under a dock's heatmap (runs in the explanation worker); None without landmarks."""
+    from painxai_gui.explain.metrics import region_relevance
+
+    if crop_landmarks is None:
+        return None
+    heatmap = np.asarray(heatmap, np.float64)
+    masks = heatmap_region_masks(crop_landmarks, crop_size, heatmap.shape[:2])
+    share = region_relevance(heatmap, masks, measure="share")
+    sums = tuple(float(heatmap[masks[n]].sum()) for n in REGION_ORDER) if signed else None
+    return RegionStats(REGION_ORDER, tuple(share[n] for n in REGION_ORDER), sums)
 
 
 def target_for(request: ExplainRequest):
@@ -159,6 +215,9 @@ def explain_frame(request: ExplainRequest, ctx: TaskContext) -> ExplainResult:
         extras["segments"] = region_segments(request.analysis, request.analysis.x.shape[:2])
     result = explain(request.model.model, request.analysis.x, request.method, target_for(request),
                      progress=ctx.progress, cancel=ctx.cancelled, **extras, **request.options)
-    return ExplainResult(request.analysis.video_id, request.analysis.frame, request.analysis.crop,
-                         np.asarray(result.heatmap), bool(result.signed), int(result.target),
-                         str(getattr(result, "target_kind", "class")), request.method, _ms(start))
+    heatmap = np.asarray(result.heatmap)
+    analysis = request.analysis
+    regions = region_stats(heatmap, analysis.crop_landmarks, analysis.crop.shape[0], bool(result.signed))
+    return ExplainResult(analysis.video_id, analysis.frame, analysis.crop, heatmap, bool(result.signed),
+                         int(result.target), str(getattr(result, "target_kind", "class")), request.method,
+                         _ms(start), regions)

@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 from superqt import QCollapsible
 
 from painxai_gui.gui.docks.option_form import OptionForm
-from painxai_gui.gui.pipeline import Analysis, ExplainRequest, ExplainResult, explain_frame
+from painxai_gui.gui.pipeline import REGION_ORDER, Analysis, ExplainRequest, ExplainResult, RegionStats, explain_frame
 from painxai_gui.gui.views.heat import AUTO, HeatDisplay, cmap_choices, heat_display
 from painxai_gui.gui.workers import Channel, Outcome
 
@@ -62,6 +62,10 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.fade = QtWidgets.QCheckBox("fade near 0")
         self.fade.setChecked(True)
         self.fade.setToolTip("Weak values transparent, so the face shows through (colours unchanged)")
+        self.show_regions = QtWidgets.QCheckBox("regions")
+        self.show_regions.setChecked(True)
+        self.show_regions.setToolTip("Relevance per facial region under the heatmap")
+        self.regions = RegionTable()
         self.options = OptionForm()
         self.options_box = QCollapsible("Method options")
         self.options_box.setDuration(0)
@@ -108,7 +112,8 @@ class ExplanationDock(QtWidgets.QDockWidget):
         top.addWidget(self.cmap, 2, 1)
         top.addWidget(self.signed, 3, 0)
         top.addWidget(self.opacity, 3, 1)
-        top.addWidget(self.fade, 4, 0, 1, 2)
+        top.addWidget(self.fade, 4, 0)
+        top.addWidget(self.show_regions, 4, 1)
         running = QtWidgets.QHBoxLayout()
         running.addWidget(self.progress, 1)
         running.addWidget(self.cancel)
@@ -119,9 +124,10 @@ class ExplanationDock(QtWidgets.QDockWidget):
         layout.addLayout(top)
         layout.addWidget(self.options_box)
         layout.addWidget(self.image_view, 1)
+        layout.addWidget(self.regions)
         layout.addLayout(running)
         layout.addWidget(self.caption)
-        for w in (self.method, self.target, self.cmap, self.signed, self.opacity, self.fade):
+        for w in (self.method, self.target, self.cmap, self.signed, self.opacity, self.fade, self.show_regions):
             w.setFocusPolicy(QtCore.Qt.FocusPolicy.ClickFocus)
         self._set_running(False)
         self.setWidget(body)
@@ -132,6 +138,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.cmap.currentIndexChanged.connect(lambda _i: self._redraw())
         self.signed.toggled.connect(lambda _v: self._redraw())
         self.fade.toggled.connect(lambda _v: self._redraw())
+        self.show_regions.toggled.connect(self.regions.setVisible)
         self.opacity.valueChanged.connect(lambda v: self.heat_item.setOpacity(v / 100.0))
         self.options.changed.connect(self.rerun)
 
@@ -162,7 +169,8 @@ class ExplanationDock(QtWidgets.QDockWidget):
     def settings(self) -> dict[str, Any]:
         return {"name": self.objectName(), "method": self.method_id, "target": self.target.currentData(),
                 "cmap": self.cmap.currentData(), "signed": self.signed.isChecked(),
-                "opacity": self.opacity.value(), "fade": self.fade.isChecked(), "options": self.options.values()}
+                "opacity": self.opacity.value(), "fade": self.fade.isChecked(), "regions": self.show_regions.isChecked(),
+                "options": self.options.values()}
 
     def apply_settings(self, data: dict[str, Any]) -> None:
         if data.get("method") in registry():
@@ -174,6 +182,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.signed.setChecked(bool(data.get("signed", entry.signed)))
         self.opacity.setValue(int(data.get("opacity", 70)))
         self.fade.setChecked(bool(data.get("fade", True)))
+        self.show_regions.setChecked(bool(data.get("regions", True)))
         target = data.get("target", "predicted")
         self._pending_target = target
         self._select_target(target)
@@ -209,11 +218,12 @@ class ExplanationDock(QtWidgets.QDockWidget):
                                            self._true_index, self.options.values()))
         QtCore.QTimer.singleShot(300, self._show_running_if_slow)
 
-    def clear(self, message: str) -> None:
+    def clear(self, message: str, regions: str = "no face") -> None:
         self.channel.cancel()
         self._analysis = None
         self.crop_item.clear()
         self.heat_item.clear()
+        self.regions.set_stats(None, regions)
         self.caption.setText(message)
 
     def _show_running_if_slow(self) -> None:
@@ -237,6 +247,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self._set_running(self.channel.is_busy())
         self.crop_item.setImage(np.ascontiguousarray(result.crop), autoLevels=False, levels=(0, 255))
         self._redraw()
+        self.regions.set_stats(result.regions)
         names = self._class_names
         target = names[result.target] if result.target < len(names) else str(result.target)
         self.caption.setText(f"frame {result.frame} · target {target} ({result.target_kind}) · "
@@ -277,6 +288,95 @@ class ExplanationDock(QtWidgets.QDockWidget):
 
     def shutdown(self) -> None:
         self.channel.shutdown(timeout=1.0)
+
+
+class RegionTable(QtWidgets.QStackedWidget):
+    """Relevance per facial region, compact: one column per region, rows share (%) and signed sum.
+
+    The exact values sit in each cell's ``UserRole``; the largest share is
+    bold. Without landmarks the table gives way to a "no face" line.
+    """
+
+    ROWS = ("share %", "Σ signed")
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None):
+        super().__init__(parent)
+        self.stats: RegionStats | None = None
+        self.table = QtWidgets.QTableWidget(len(self.ROWS), len(REGION_ORDER))
+        self.table.setHorizontalHeaderLabels(list(REGION_ORDER))
+        self.table.setVerticalHeaderLabels(list(self.ROWS))
+        for c, name in enumerate(REGION_ORDER):  # narrow columns elide the names
+            self.table.horizontalHeaderItem(c).setToolTip(name)
+        self.table.setToolTip("Relevance per facial region: share of the positive relevance (%), "
+                              "and the signed sum for signed methods")
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        self.table.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setVerticalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        font = self.table.font()
+        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.85))
+        self.table.setFont(font)
+        self.table.horizontalHeader().setFont(font)
+        self.table.verticalHeader().setFont(font)
+        self.table.horizontalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setMinimumSectionSize(10)
+        self.table.horizontalHeader().setTextElideMode(QtCore.Qt.TextElideMode.ElideRight)
+        row_h = QtGui.QFontMetrics(font).lineSpacing() + 4
+        self.table.verticalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(row_h)
+        for c in range(len(REGION_ORDER)):
+            for r in range(len(self.ROWS)):
+                item = QtWidgets.QTableWidgetItem("")
+                item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+                self.table.setItem(r, c, item)
+        self._row_h = row_h
+        self._fit_height(len(self.ROWS))
+        self.message = QtWidgets.QLabel("no face")
+        self.message.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
+        self.message.setObjectName("regionsMessage")
+        self.addWidget(self.table)
+        self.addWidget(self.message)
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Fixed)
+        self.set_stats(None, "—")
+
+    def set_stats(self, stats: RegionStats | None, message: str = "no face") -> None:
+        self.stats = stats
+        if stats is None:
+            self.message.setText(message)
+            self.setCurrentWidget(self.message)
+            return
+        self.table.setRowHidden(1, stats.signed_sum is None)
+        self._fit_height(1 if stats.signed_sum is None else len(self.ROWS))
+        best = int(np.argmax(stats.share)) if any(v > 0 for v in stats.share) else -1
+        for c, name in enumerate(stats.names):
+            share = self.table.item(0, c)
+            share.setData(QtCore.Qt.ItemDataRole.UserRole, float(stats.share[c]))
+            share.setText(f"{stats.share[c] * 100:.1f}")
+            share.setToolTip(f"{name}: {stats.share[c]:.2%} of the positive relevance")
+            font = QtGui.QFont(self.table.font())
+            font.setBold(c == best)
+            share.setFont(font)
+            signed = self.table.item(1, c)
+            value = None if stats.signed_sum is None else float(stats.signed_sum[c])
+            signed.setData(QtCore.Qt.ItemDataRole.UserRole, value)
+            signed.setText("" if value is None else f"{value:.2g}")
+            signed.setToolTip("" if value is None else f"{name}: signed sum {value:.6g}")
+        self.setCurrentWidget(self.table)
+
+    def _fit_height(self, rows: int) -> None:
+        """Header plus ``rows`` rows, no empty band (unsigned methods have no signed row)."""
+        height = self._row_h * (rows + 1) + 2 * self.table.frameWidth() + 2
+        self.table.setFixedHeight(height)
+        self.setFixedHeight(height)
+
+    def values(self, row: int = 0) -> dict[str, float | None]:
+        """What the table holds (row 0: shares, row 1: signed sums), by region."""
+        return {self.table.horizontalHeaderItem(c).text(): self.table.item(row, c).data(QtCore.Qt.ItemDataRole.UserRole)
+                for c in range(self.table.columnCount())}
+
+    def showing_message(self) -> str | None:
+        return self.message.text() if self.currentWidget() is self.message else None
 
 
 def fixed_label(text: str, lines: int = 1) -> QtWidgets.QLabel:
