@@ -4,36 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 
 from painxai_gui.demo_data import face_plate, moving_frames, write_test_video
 from painxai_gui.video.synth_h264 import raw_muxing_available, write_pcm_h264
+from video_reference import reference_frames
 
 N_FRAMES = 40  # > 3 mp4v keyframe intervals (GOP 12)
 SIZE = (320, 240)
-
-
-def reference_frames(path: Path, jpeg_packets: bool | None = None) -> list[np.ndarray]:
-    """Every frame by plain sequential decoding (RGB): the ground truth for random access.
-
-    MJPG files are read by the reader as raw packets decoded with ``cv2.imdecode``, so
-    their reference is the same (``jpeg_packets``; default: for ``.avi`` files).
-    """
-    if jpeg_packets is None:
-        jpeg_packets = path.suffix.lower() == ".avi"
-    params = [cv2.CAP_PROP_FORMAT, -1] if jpeg_packets else []
-    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG, params)
-    frames = []
-    while True:
-        ok, data = cap.read()
-        if not ok:
-            break
-        bgr = cv2.imdecode(data, cv2.IMREAD_COLOR) if jpeg_packets else data
-        frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-    cap.release()
-    return frames
 
 
 def _write(kind: str, folder: Path) -> Path:

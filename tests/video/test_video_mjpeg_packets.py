@@ -11,22 +11,9 @@ import pytest
 
 from painxai_gui.demo_data import read_marker, write_test_video
 from painxai_gui.video import TIMESTAMPS, VideoReader
+from video_reference import reference_frames
 
 N_FRAMES = 40
-
-
-def reference_frames(path: Path, jpeg_packets: bool) -> list[np.ndarray]:
-    """Every frame in order (RGB): raw packets through cv2.imdecode, or FFmpeg's own decoder."""
-    cap = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG, [cv2.CAP_PROP_FORMAT, -1] if jpeg_packets else [])
-    frames = []
-    while True:
-        ok, data = cap.read()
-        if not ok:
-            break
-        bgr = cv2.imdecode(data, cv2.IMREAD_COLOR) if jpeg_packets else data
-        frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-    cap.release()
-    return frames
 
 
 @pytest.fixture(scope="module")
