@@ -21,6 +21,8 @@ from typing import Any, Callable, Hashable
 
 import numpy as np
 
+from painxai_gui.tf_tracing import TracedOnce
+
 from ._lazy import tf
 from .graph import ModelGraph, parse
 
@@ -70,7 +72,7 @@ class ModelContext:
                     self.traces[key] += 1  # Python side effect: runs only while tracing
                     return body(*args)
 
-                fn = tf.function(traced, input_signature=self._signature(with_target), autograph=False)
+                fn = TracedOnce(tf.function(traced, input_signature=self._signature(with_target), autograph=False))
                 self._functions[key] = fn
             return fn
 

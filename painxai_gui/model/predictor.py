@@ -9,6 +9,7 @@ import numpy as np
 from painxai_gui.errors import ModelFileError
 from painxai_gui.model.loading import LoadedModel, load_model
 from painxai_gui.model.spec import ModelSpec
+from painxai_gui.tf_tracing import TracedOnce
 
 
 def preprocess(images: np.ndarray, spec: ModelSpec) -> np.ndarray:
@@ -85,7 +86,7 @@ class Predictor:
             h, w = self.spec.input_size
             model = self.loaded.model
             sig = [tf.TensorSpec((None, h, w, self.spec.channels), tf.float32)]
-            self._forward = tf.function(lambda x: model(x, training=False), input_signature=sig)
+            self._forward = TracedOnce(tf.function(lambda x: model(x, training=False), input_signature=sig))
         return self._forward
 
     def predict_preprocessed(self, x: np.ndarray) -> np.ndarray:
