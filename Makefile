@@ -6,9 +6,14 @@ STAMP   := $(VENV)/.installed
 DEMO    := model_weights/demo/emotion_model.hdf5
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: setup run test bench screenshot clean
+.PHONY: setup system-libs run test bench screenshot clean
 
-setup: $(STAMP) $(DEMO)
+setup: $(STAMP) $(DEMO) system-libs
+
+# Qt's X11 platform plugin links system libraries a fresh Debian/Ubuntu may lack (libxcb-icccm4, ...):
+# installed here as root with apt-get, otherwise the exact command is printed. Headless use works without.
+system-libs: | $(STAMP)
+	-$(BIN)/python -m painxai_gui.system_libs --install
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -32,6 +37,9 @@ bench: setup
 	$(BIN)/python benchmarks/bench_train.py
 
 screenshot: setup
+	@command -v xvfb-run >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends xvfb xauth >/dev/null; } || \
+	  { echo "make screenshot needs xvfb-run: sudo apt-get install -y xvfb xauth"; exit 1; }
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python main.py --screenshot screenshots/main_window.png
 
 clean:

@@ -42,10 +42,16 @@ def install_excepthook(errors) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from PySide6 import QtCore, QtWidgets
-
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
+    from painxai_gui.system_libs import window_problem
+
+    problem = window_problem()
+    if problem is not None:  # one clear line instead of Qt's abort
+        print(f"painxai-gui: {problem}", file=sys.stderr)
+        return 1
+    from PySide6 import QtCore, QtWidgets
+
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
     app.setOrganizationName("PainXAI")
     app.setApplicationName("PainXAI")
