@@ -153,7 +153,7 @@ def ensure(install: bool) -> int:
         print(f"system libraries: Qt's X11 (xcb) platform plugin lacks {', '.join(missing)}; the app cannot "
               f"open a window until you run:\n    sudo {' '.join(cmd)}")
         return 0
-    print(f"system libraries: installing {' '.join(cmd[4:])} for Qt's X11 (xcb) platform plugin")
+    print(f"system libraries: installing {' '.join(cmd[5:])} for Qt's X11 (xcb) platform plugin")
     if not _run_apt(cmd):
         _run_apt(["apt-get", "update", "-q"])
         _run_apt(cmd)
