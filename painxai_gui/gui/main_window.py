@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from painxai_gui.gui import main_thread_gc
 from painxai_gui.gui.actions import ACTIONS, build_actions, build_menus, build_toolbar
 from painxai_gui.gui.curation_ui import CurationUI
 from painxai_gui.gui.dialogs.errors import ErrorReporter
@@ -39,6 +40,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def __init__(self, settings: QtCore.QSettings | None = None, *, quiet_errors: bool = False,
                  default_docks: bool = True):
         super().__init__()
+        self._release_gc = main_thread_gc.hold()  # Qt objects in garbage cycles die on this thread only
         pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
         self.setWindowTitle("PainXAI")
         self.settings = settings if settings is not None else QtCore.QSettings()
@@ -228,3 +230,4 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tasks.shutdown()
         self.pool.close()
         self.session.close_project()
+        self._release_gc()

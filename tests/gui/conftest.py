@@ -18,6 +18,16 @@ import pytest  # noqa: E402
 DEMO_OPTIONS = {"size": (320, 240), "part_a_frames": 6, "emotion_frames": 30}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def collect_garbage_on_the_gui_thread(qapp):
+    """As in the app: worker threads never run Python's cycle collector (see gui/main_thread_gc.py)."""
+    from painxai_gui.gui import main_thread_gc
+
+    release = main_thread_gc.hold()
+    yield
+    release()
+
+
 @pytest.fixture(autouse=True)
 def fail_on_slot_exceptions(monkeypatch):
     """Any exception that reaches sys.excepthook (e.g. raised in a Qt slot) or escapes a thread fails the test."""

@@ -1,0 +1,55 @@
+"""Qt objects in garbage cycles are destroyed on the GUI thread, never in a worker (the panel-export deadlock)."""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+from PySide6 import QtCore
+
+from painxai_gui.gui import main_thread_gc
+
+
+class _Cycle:
+    def __init__(self, obj):
+        self.obj, self.me = obj, self
+
+
+_kept: list = []
+
+
+def _busy_worker() -> None:
+    """Allocates containers the way TensorFlow's tracing does: enough to pass every GC threshold."""
+    _kept.append([[i] for i in range(300_000)])
+
+
+def test_qt_garbage_dies_on_the_gui_thread(qapp, qtbot):
+    release = main_thread_gc.hold(interval_ms=20)
+    try:
+        assert not gc.isenabled() and main_thread_gc.holding()
+        died_on: list[str] = []
+        obj = QtCore.QObject()
+        obj.destroyed.connect(lambda *_: died_on.append(threading.current_thread().name),
+                              QtCore.Qt.ConnectionType.DirectConnection)
+        _Cycle(obj)
+        del obj
+        worker = threading.Thread(target=_busy_worker, name="worker")
+        worker.start()
+        worker.join()
+        assert died_on == []  # the worker passed the thresholds but collected nothing
+        qtbot.waitUntil(lambda: bool(died_on), timeout=5000)  # the GUI thread's timer collects
+        assert died_on == [threading.main_thread().name]
+    finally:
+        _kept.clear()
+        release()
+    assert main_thread_gc.holding()  # the GUI test session still holds it (conftest), like the app
+
+
+def test_last_release_turns_automatic_collection_back_on(qapp):
+    before = main_thread_gc._holders
+    releases = [main_thread_gc.hold() for _ in range(2)]
+    for release in releases:
+        release()
+        release()  # idempotent
+    assert main_thread_gc._holders == before
+    assert gc.isenabled() == (before == 0)
