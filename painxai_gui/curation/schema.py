@@ -33,7 +33,7 @@ CREATE TABLE subjects (
     age    INTEGER
 );
 CREATE TABLE videos (
-    id          TEXT PRIMARY KEY,           -- VideoRecord.video_id
+    id          TEXT PRIMARY KEY,           -- VideoRecord.id
     subject     TEXT NOT NULL REFERENCES subjects(id),
     label       TEXT NOT NULL,
     category    TEXT,                       -- NULL: not mapped

@@ -12,7 +12,8 @@ from PySide6 import QtCore
 
 from painxai_gui.errors import ProjectError
 from painxai_gui.gui.dialogs.simple import ReasonDialog
-from painxai_gui.gui.session import Session, class_index
+from painxai_gui.explain.face import class_index
+from painxai_gui.gui.session import Session
 
 
 class CurationUI(QtCore.QObject):

@@ -165,7 +165,8 @@ class FileUI(QtCore.QObject):
         if analysis is None or video is None or not analysis.ok or analysis.frame != self.session.frame:
             self.session.status.emit("No face crop for this frame yet")
             return
-        self.basket.append(PanelFrame(video.id, analysis.frame, video.category, analysis.crop))
+        self.basket.append(PanelFrame(video.id, analysis.frame, video.category, analysis.crop,
+                                      analysis.crop_landmarks))
         self.session.status.emit(f"Added frame {analysis.frame} of {video.id}; {len(self.basket)} in the panel")
 
     def export_panel(self) -> None:
@@ -188,7 +189,7 @@ class FileUI(QtCore.QObject):
         from painxai_gui.export.panel_job import PanelItem, make_panel
 
         _chosen, options = self._panel_settings()
-        items = [PanelItem(f.crop, f.source, f.true_label, is_crop=True) for f in choice.frames]
+        items = [PanelItem(f.crop, f.source, f.category, is_crop=True, landmarks=f.landmarks) for f in choice.frames]
         model, dialog = self.session.model, self.panel_dialog
 
         def job(ctx):
