@@ -47,7 +47,7 @@ def register(sub) -> None:
 
 
 def _project_arg(q: argparse.ArgumentParser, annotator: bool = True) -> None:
-    q.add_argument("project", metavar="PROJECT.sqlite", help="project file")
+    q.add_argument("project", metavar="PROJECT.painxai", help="project file (.painxai; older .sqlite files open too)")
     if annotator:
         q.add_argument("--annotator", default=None, help="name written in the audit log (default: login name)")
 

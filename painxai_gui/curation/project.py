@@ -156,28 +156,28 @@ class Project(ReadsMixin, AdminMixin):
                                              if ch.kind == "selection")
 
     # -- suggestions ---------------------------------------------------------
-    def suggest(self, video: VideoRef, slot: int | None = None, *, method: str = "spread",
+    def suggest(self, video: VideoRef, slot: int | None = None, *, strategy: str = "spread",
                 has_face: FaceCheck | None = None, check_faces: bool = True,
                 scores: Mapping[int, float] | None = None) -> frozenset[int]:
         """Suggest frames to fill ``slot`` (every slot when None) up to the quota.
 
-        ``method="spread"``: evenly spread over unselected frames with a face
+        ``strategy="spread"``: evenly spread over unselected frames with a face
         (``has_face`` defaults to the real face pipeline; ``check_faces=False``
-        skips the check). ``method="confidence"``: the frames with the highest
+        skips the check). ``strategy="confidence"``: the frames with the highest
         model confidence for the video's category (``scores`` or the stored
         predictions). Replaces earlier suggestions in those slots (undoable).
         """
         info = self._slot_video(video)
         slots = range(self.slot_count) if slot is None else [slot]
-        if method == "confidence":
+        if strategy == "confidence":
             scores = scores if scores is not None else self.predictions(info)
             if not scores:
                 raise ProjectError(f"no model predictions stored for {info.id}; run the model first",
                                    self.path)
-        elif method != "spread":
-            raise ProjectError(f"unknown suggestion method {method!r} (spread, confidence)", self.path)
+        elif strategy != "spread":
+            raise ProjectError(f"unknown suggestion strategy {strategy!r} (spread, confidence)", self.path)
         owned = None
-        if method == "spread" and has_face is None and check_faces:
+        if strategy == "spread" and has_face is None and check_faces:
             self.check_dataset()
             owned = has_face = default_face_check(info.path, self.cache_dir / "landmarks")
         try:
@@ -186,21 +186,21 @@ class Project(ReadsMixin, AdminMixin):
             for s in slots:
                 frames = self._slot_range(info, s)
                 scope.update(frames)
-                rows += self._suggest_slot(info, frames, method, has_face, scores)
+                rows += self._suggest_slot(info, frames, strategy, has_face, scores)
         finally:
             if owned is not None:
                 owned.close()
         where = "all slots" if slot is None else f"slot {slot + 1}"
-        text = f"suggest {len(rows)} frames ({method}) in {where} of {info.id}"
+        text = f"suggest {len(rows)} frames ({strategy}) in {where} of {info.id}"
         self._execute(lambda c: edits.replace_suggestions(c, info.id, scope, rows, text))
         return self.suggestions(info)
 
-    def _suggest_slot(self, info: VideoRecord, scope: range, method: str, has_face: FaceCheck | None,
+    def _suggest_slot(self, info: VideoRecord, scope: range, strategy: str, has_face: FaceCheck | None,
                       scores: Mapping[int, float] | None) -> list[tuple[int, str, float | None]]:
         chosen = self.selections(info)
         candidates = [f for f in scope if f not in chosen]
         need = max(0, self.quota - sum(1 for f in scope if f in chosen))
-        if method == "confidence":
+        if strategy == "confidence":
             return [(f, "confidence", s) for f, s in by_confidence(candidates, need, scores or {})]
         return [(f, "spread", None) for f in even_spread(candidates, need, has_face)]
 

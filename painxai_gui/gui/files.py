@@ -12,6 +12,7 @@ from typing import Callable
 
 from PySide6 import QtCore, QtWidgets
 
+from painxai_gui.curation.schema import PROJECT_SUFFIX
 from painxai_gui.errors import ExportError
 from painxai_gui.gui.dialogs.panel import PanelChoice, PanelDialog, PanelFrame
 from painxai_gui.gui.dialogs.simple import TextDialog
@@ -85,8 +86,8 @@ class FileUI(QtCore.QObject):
         if not root:
             return
         path, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, "New project file",
-                                                        str(Path(root).parent / "project.painxai"),
-                                                        "PainXAI project (*.painxai)")
+                                                        str(Path(root).parent / f"project{PROJECT_SUFFIX}"),
+                                                        f"PainXAI project (*{PROJECT_SUFFIX})")
         if path:
             self.create_project(Path(path), Path(root))
 
@@ -98,7 +99,7 @@ class FileUI(QtCore.QObject):
 
     def open_project(self) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(self.window, "Open project", "",
-                                                        "PainXAI project (*.painxai);;All files (*)")
+                                                        f"PainXAI project (*{PROJECT_SUFFIX} *.sqlite);;All files (*)")
         if path:
             self.load_project(Path(path))
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from skimage import data
 
 from painxai_gui.errors import ExplainError
 from painxai_gui.explain.base import Target
@@ -17,15 +16,6 @@ from painxai_gui.explain.face import (REGION_ORDER, class_index, region_label_ma
 from painxai_gui.face.regions import region_labels, region_masks, region_names
 
 FER = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
-
-
-@pytest.fixture(scope="module")
-def face():
-    from painxai_gui.face import FaceCropper
-
-    result = FaceCropper().crop(data.astronaut())
-    assert result.ok
-    return result.crop, np.asarray(result.landmarks, np.float64)
 
 
 def test_category_to_model_class():
@@ -67,8 +57,8 @@ def test_target_kinds_and_the_happiness_alias():
 
 
 @pytest.mark.parametrize("hw", [(64, 64), (256, 256), (48, 64), (100, 37)])
-def test_region_masks_tile_the_map(face, hw):
-    _crop, lm = face
+def test_region_masks_tile_the_map(astronaut_face, hw):
+    _crop, lm = astronaut_face
     masks = region_masks_at(lm, (256, 256), hw)
     assert list(masks) == list(REGION_ORDER)
     stacked = np.stack([masks[n] for n in REGION_ORDER]).astype(int)
@@ -77,16 +67,16 @@ def test_region_masks_tile_the_map(face, hw):
     assert all(masks[n].any() for n in ("eyes", "nose", "mouth"))
 
 
-def test_square_maps_draw_the_regions_at_their_own_size(face):
-    _crop, lm = face
+def test_square_maps_draw_the_regions_at_their_own_size(astronaut_face):
+    _crop, lm = astronaut_face
     expected = region_masks(lm * (64 / 256), size=64)
     got = region_masks_at(lm, (256, 256), (64, 64))
     for name in region_names():
         assert np.array_equal(got[name], expected[name]), name
 
 
-def test_non_square_maps_sample_the_crop_size_regions(face):
-    _crop, lm = face
+def test_non_square_maps_sample_the_crop_size_regions(astronaut_face):
+    _crop, lm = astronaut_face
     h, w = 48, 64
     big = region_labels(lm, size=256)
     rows = np.floor(np.arange(h) * 256 / h).astype(int)
@@ -95,8 +85,8 @@ def test_non_square_maps_sample_the_crop_size_regions(face):
     np.testing.assert_array_equal(region_label_map(lm, (256, 256), (h, w)), expected)
 
 
-def test_region_stats_by_hand(face):
-    _crop, lm = face
+def test_region_stats_by_hand(astronaut_face):
+    _crop, lm = astronaut_face
     masks = region_masks_at(lm, (256, 256), (48, 64))
     heat = np.where(masks["mouth"], 2.0, 0.0) + np.where(masks["eyes"], 1.0, 0.0) - np.where(masks["nose"], 3.0, 0.0)
     stats = region_stats(heat, lm, 256, signed=True)

@@ -12,7 +12,6 @@ import json
 
 import numpy as np
 import pytest
-from skimage import data
 
 from painxai_gui.cli import main as cli_main
 from painxai_gui.export.panel_job import PanelItem, make_panel
@@ -31,15 +30,6 @@ def loaded(demo_model_path):
     return load_model(demo_model_path)
 
 
-@pytest.fixture(scope="module")
-def face():
-    from painxai_gui.face import FaceCropper
-
-    result = FaceCropper().crop(data.astronaut())
-    assert result.ok
-    return result.crop, result.landmarks
-
-
 def _dock(loaded, crop, landmarks, method):
     """What an explanation dock runs for a frame of a happiness video."""
     x = preprocess(crop, loaded.spec)[0]
@@ -49,8 +39,8 @@ def _dock(loaded, crop, landmarks, method):
 
 
 @pytest.mark.slow
-def test_dock_panel_and_cli_explain_the_same_face_the_same_way(tmp_path, loaded, face, demo_model_path):
-    crop, landmarks = face
+def test_dock_panel_and_cli_explain_the_same_face_the_same_way(tmp_path, loaded, astronaut_face, demo_model_path):
+    crop, landmarks = astronaut_face
     dock = {m: _dock(loaded, crop, landmarks, m) for m in METHODS}
 
     panel = make_panel([PanelItem(crop, "astronaut", "happiness", is_crop=True, landmarks=landmarks)], loaded,
@@ -82,7 +72,7 @@ def test_dock_panel_and_cli_explain_the_same_face_the_same_way(tmp_path, loaded,
     assert len(np.unique(dock["lime"].heatmap)) <= 8
 
 
-def test_non_square_heatmaps_get_region_shares_in_panels(tmp_path, face):
+def test_non_square_heatmaps_get_region_shares_in_panels(tmp_path, astronaut_face):
     """A model with a 48 x 64 input: the panel record has shares, equal to NumPy sums over resized regions."""
     import keras
 
@@ -95,7 +85,7 @@ def test_non_square_heatmaps_get_region_shares_in_panels(tmp_path, face):
     h = keras.layers.GlobalAveragePooling2D()(h)
     model = keras.Model(inputs, keras.layers.Dense(3)(h))
     spec = ModelSpec(("pain", "disgust", "happiness"), input_size=(48, 64), mean=(0.0, 0.0, 0.0))
-    crop, landmarks = face
+    crop, landmarks = astronaut_face
     result = make_panel([PanelItem(crop, "astronaut", "happiness", is_crop=True, landmarks=landmarks)],
                         LoadedModel(model, spec), ["gradient"], tmp_path / "p.png", target="true", dpi=40)
     shares = json.loads(result.record_path.read_text())["rows"][0]["tiles"][0]["regions"]
