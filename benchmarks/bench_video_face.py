@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "video"))  # synth_h264: test-video writer
 
 import numpy as np  # noqa: E402
 
@@ -33,7 +34,7 @@ TARGETS = {"seek_p95_ms": 40.0, "face_ms": 40.0, "sequential_fps": 25.0, "cached
 
 def make_clips(folder: Path, frames: int) -> dict[str, Path]:
     from painxai_gui.demo_data import draw_marker, face_plate, write_test_video
-    from painxai_gui.video.synth_h264 import raw_muxing_available, write_pcm_h264
+    from synth_h264 import raw_muxing_available, write_pcm_h264
 
     clips = {"mp4v": write_test_video(folder / "clip.mp4", frames, SIZE, fourcc="mp4v"),
              "MJPG avi": write_test_video(folder / "clip.avi", frames, SIZE, fourcc="MJPG")}

@@ -22,3 +22,15 @@ def demo_model_path() -> Path:
     if not DEMO_MODEL.exists():
         pytest.fail(f"{DEMO_MODEL} is missing: run `make setup` first")
     return DEMO_MODEL
+
+
+@pytest.fixture(scope="session")
+def astronaut_face():
+    """scikit-image's astronaut photo through the real face pipeline: (256x256 crop, its 68 landmarks)."""
+    from skimage import data
+
+    from painxai_gui.face import FaceCropper
+
+    result = FaceCropper().crop(data.astronaut())
+    assert result.ok, result.reason
+    return result.crop, result.landmarks

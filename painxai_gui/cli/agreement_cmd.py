@@ -1,4 +1,4 @@
-"""`painxai agreement A.sqlite B.sqlite`: how much two annotators' frame selections agree.
+"""`painxai agreement A.painxai B.painxai`: how much two annotators' frame selections agree.
 
 Per slot and overall: the Jaccard overlap of the selected frames and Cohen's
 kappa over the per-frame decisions. The same command is `painxai project agreement`.
@@ -10,8 +10,8 @@ import argparse
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("a", metavar="A.sqlite", help="first annotator's project")
-    p.add_argument("b", metavar="B.sqlite", help="second annotator's project")
+    p.add_argument("a", metavar="A.painxai", help="first annotator's project")
+    p.add_argument("b", metavar="B.painxai", help="second annotator's project")
     p.add_argument("--per-video", action="store_true", help="also one row per video")
     p.add_argument("--csv", default=None, metavar="FILE", help="also write the table as CSV")
     p.set_defaults(func=run)

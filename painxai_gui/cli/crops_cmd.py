@@ -75,7 +75,7 @@ def _video_paths(args: argparse.Namespace) -> list[tuple[str, Path]]:
     index = index_from_args(args, probe=False)
     for problem in index.problems:
         print(f"index: {problem}", file=sys.stderr)
-    return [(v.video_id, v.path) for v in index.videos if v.category is not None]
+    return [(v.id, v.path) for v in index.videos if v.category is not None]
 
 
 def _frame_entry(result) -> dict | None:

@@ -1,4 +1,10 @@
-"""`painxai explain IMAGE... --model PATH --methods ... --out panel.png`: a figure panel, headless."""
+"""`painxai explain IMAGE... --model PATH --methods ... --out panel.png`: a figure panel, headless.
+
+Each image's face is cropped (dlib), and every tile is explained by
+:func:`painxai_gui.explain.face.explain_face` through
+:func:`painxai_gui.export.panel_job.make_panel` -- the same path as the app's
+explanation docks and panel dialog.
+"""
 
 from __future__ import annotations
 
@@ -14,14 +20,18 @@ def register(sub) -> None:
     p.add_argument("--model", required=True, help="model file (.keras, .h5, weights + sidecar)")
     p.add_argument("--methods", default="thesis",
                    help="comma-separated method ids, or 'thesis' (all thesis methods) or 'all'")
-    p.add_argument("--labels", default=None, help="comma-separated true labels, one per image")
-    p.add_argument("--target", default="predicted", help="predicted (default), true, a class name or index")
+    p.add_argument("--categories", "--labels", dest="categories", default=None,
+                   help="comma-separated true categories, one per image: a dataset category (happiness, pain, "
+                        "disgust) or a model class name; target 'true' explains the matching class")
+    p.add_argument("--target", default="predicted",
+                   help="predicted (default), true (each image's category), a class name or index")
     p.add_argument("--out", required=True, help="panel file: .png, .pdf or .svg")
     p.add_argument("--dpi", type=int, default=300)
     p.add_argument("--option", action="append", default=[], metavar="METHOD.NAME=VALUE",
                    help="method option, e.g. lime.num_samples=500 or lrp.epsilon.epsilon=0.01 (repeatable)")
     p.add_argument("--no-crop", action="store_true", help="images are face crops already: do not detect faces")
-    p.add_argument("--npy", default=None, metavar="DIR", help="also save raw attributions as .npy files here")
+    p.add_argument("--npy", default=None, metavar="DIR",
+                   help="also save raw attributions (IMAGE_METHOD.npy) and heatmaps (IMAGE_METHOD_heatmap.npy) here")
     p.add_argument("--allow-lambda", action="store_true", help="load models with Lambda layers (runs their code)")
     p.set_defaults(func=run)
 
@@ -59,11 +69,11 @@ def run(args: argparse.Namespace) -> int:
 
     methods = parse_methods(args.methods)
     options = parse_options(args.option, methods)
-    labels = args.labels.split(",") if args.labels else [None] * len(args.images)
-    if len(labels) != len(args.images):
-        raise SystemExit(f"painxai: error: {len(labels)} labels for {len(args.images)} images")
+    categories = args.categories.split(",") if args.categories else [None] * len(args.images)
+    if len(categories) != len(args.images):
+        raise SystemExit(f"painxai: error: {len(categories)} categories for {len(args.images)} images")
     with reported_errors():
-        items = [PanelItem(read_image(s), s, lab, is_crop=args.no_crop) for s, lab in zip(args.images, labels)]
+        items = [PanelItem(read_image(s), s, c, is_crop=args.no_crop) for s, c in zip(args.images, categories)]
         loaded = load_model(args.model, allow_lambda=args.allow_lambda)
         update, close = progress_bar("explaining", len(items))
         try:

@@ -72,7 +72,7 @@ def summary_lines(index, show_all: bool = False) -> list[str]:
         lines.append(f"  {category:<12} {len(videos):>5} videos, {len({v.subject for v in videos})} subjects{frame_text}")
     labels = Counter(v.label for v in index.unmapped)
     lines.append(f"unmapped: {len(index.unmapped)}" + (f" (labels {_counts(labels)})" if labels else ""))
-    lines += _limited([f"  {v.video_id}" for v in index.unmapped], show_all)
+    lines += _limited([f"  {v.id}" for v in index.unmapped], show_all)
     lines.append(f"problems: {len(index.problems)}")
     lines += _limited([f"  {p}" for p in index.problems], show_all)
     return lines

@@ -47,12 +47,14 @@ def register(sub) -> None:
 
 
 def _project_arg(q: argparse.ArgumentParser, annotator: bool = True) -> None:
-    q.add_argument("project", metavar="PROJECT.sqlite", help="project file")
+    q.add_argument("project", metavar="PROJECT.painxai", help="project file (.painxai; older .sqlite files open too)")
     if annotator:
         q.add_argument("--annotator", default=None, help="name written in the audit log (default: login name)")
 
 
 def _init_parser(cmds) -> None:
+    from painxai_gui.curation.slots import DEFAULT_SLOTS
+
     q = cmds.add_parser("init", help="create a project from a dataset folder")
     _project_arg(q)
     q.add_argument("--root", required=True, help="dataset root (with PartA/ ...)")
@@ -62,7 +64,8 @@ def _init_parser(cmds) -> None:
                    help="filename token -> category (repeatable)")
     q.add_argument("--category-map", action="append", default=[], metavar="LABEL=CATEGORY",
                    help="label -> category, e.g. PA3=pain (repeatable; default: the dataset's)")
-    q.add_argument("--slots", type=int, default=3, help="time slots per emotion video (default 3)")
+    q.add_argument("--slots", type=int, default=DEFAULT_SLOTS,
+                   help=f"time slots per emotion video (default {DEFAULT_SLOTS})")
     q.set_defaults(func=run_init)
 
 

@@ -19,12 +19,12 @@ a worker while the GUI keeps reading. Only one process may open a project for
 writing; others open it with ``read_only=True``.
 """
 
-from painxai_gui.curation.entities import (ROLE_ALL_FRAMES, ROLE_SLOTS, Exclusion, Progress,
-                                           ProjectChange, SlotInfo, VideoInfo, VideoProgress)
+from painxai_gui.curation.entities import Exclusion, Progress, ProjectChange, SlotInfo, VideoProgress
 from painxai_gui.curation.project import Project
 from painxai_gui.curation.slots import compute_quota, slot_bounds, slot_of
+from painxai_gui.dataset.records import ROLE_ALL_FRAMES, ROLE_SLOTS
 
 __all__ = [
-    "Project", "VideoInfo", "SlotInfo", "Progress", "VideoProgress", "Exclusion", "ProjectChange",
+    "Project", "SlotInfo", "Progress", "VideoProgress", "Exclusion", "ProjectChange",
     "ROLE_ALL_FRAMES", "ROLE_SLOTS", "compute_quota", "slot_bounds", "slot_of",
 ]

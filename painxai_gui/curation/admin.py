@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from painxai_gui.curation import history
-from painxai_gui.curation.create import stored_path
 from painxai_gui.curation.entities import ProjectChange
 from painxai_gui.errors import ProjectError
 
@@ -82,9 +81,6 @@ class AdminMixin:
             self._catalog.reload()
         self._store.notify(ProjectChange("relocate", f"dataset root is now {root}", global_=True))
         return len(missing)
-
-    def stored_video_path(self, path: Path) -> str:
-        return stored_path(path, Path(self._catalog.meta("dataset_root")))
 
     # -- report and export -----------------------------------------------------------
     def report(self) -> "Report":

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from painxai_gui.curation.entities import ROLE_SLOTS
+from painxai_gui.dataset.records import ROLE_SLOTS
 
 if TYPE_CHECKING:
     from painxai_gui.curation.project import Project

@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable
 
-from painxai_gui.curation.entities import Exclusion, VideoInfo
+from painxai_gui.curation.entities import Exclusion
 from painxai_gui.curation.store import Store
-from painxai_gui.dataset.records import Subject
+from painxai_gui.dataset.records import Subject, VideoRecord
 from painxai_gui.errors import ProjectError
 
 
@@ -30,7 +30,7 @@ class Catalog:
         root = Path(self._store.meta("dataset_root"))
         rows = self._store.read("SELECT id, subject, label, category, part, path, frame_count, fps "
                                 "FROM videos ORDER BY id")
-        self.videos = {r[0]: VideoInfo(r[0], r[1], r[2], r[3], r[4], _resolve(root, r[5]), r[6], r[7])
+        self.videos = {r[0]: VideoRecord(r[0], r[1], r[2], r[3], r[4], _resolve(root, r[5]), r[6], r[7])
                        for r in rows}
         subject_rows = self._store.read("SELECT id, date, gender, age FROM subjects ORDER BY id")
         self.subjects = {r[0]: Subject(*r) for r in subject_rows}
@@ -46,8 +46,8 @@ class Catalog:
             self._exclusions = None
             self._meta = None
 
-    def video(self, ref: Any, path: Path) -> VideoInfo:
-        key = ref.id if isinstance(ref, VideoInfo) else ref
+    def video(self, ref: Any, path: Path) -> VideoRecord:
+        key = ref.id if isinstance(ref, VideoRecord) else ref
         try:
             return self.videos[key]
         except (KeyError, TypeError):
@@ -92,7 +92,7 @@ class Catalog:
             self._exclusions = found
         return self._exclusions
 
-    def is_excluded(self, info: VideoInfo) -> bool:
+    def is_excluded(self, info: VideoRecord) -> bool:
         excl = self.exclusions()
         return ("subject", info.subject) in excl or ("video", info.id) in excl
 

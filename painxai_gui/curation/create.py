@@ -96,7 +96,7 @@ def _fill(conn: sqlite3.Connection, root: Path, index: Any, meta: dict[str, Any]
 
 def _video_row(video: VideoRecord, root: Path) -> tuple[Any, ...]:
     frames = video.frame_count if video.frame_count is not None else probe_frame_count(Path(video.path))
-    return (video.video_id, video.subject, video.label, video.category, video.part,
+    return (video.id, video.subject, video.label, video.category, video.part,
             stored_path(Path(video.path), root), int(frames or 0), video.fps)
 
 

@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from painxai_gui.curation.entities import VideoInfo
+from painxai_gui.dataset.records import VideoRecord
 
 CROP_SIZE = 256
 _PNG_END = b"\x00\x00\x00\x00IEND\xaeB`\x82"
@@ -27,7 +27,7 @@ class VideoCrops(Protocol):
 
 
 class CropSource(Protocol):
-    def open(self, video: VideoInfo) -> VideoCrops:
+    def open(self, video: VideoRecord) -> VideoCrops:
         """Open a video; raises :class:`~painxai_gui.errors.VideoError` when it cannot."""
 
 
@@ -38,7 +38,7 @@ class FaceCropSource:
         self.cache_dir = cache_dir
         self._cropper = cropper
 
-    def open(self, video: VideoInfo) -> VideoCrops:
+    def open(self, video: VideoRecord) -> VideoCrops:
         from painxai_gui.face import FaceCropper, FaceTrack  # lazy: dlib
 
         if self._cropper is None:

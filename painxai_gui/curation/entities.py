@@ -1,39 +1,11 @@
-"""Read-only values the project hands out: videos, slots, progress, exclusions, changes."""
+"""Read-only values the project hands out: slots, progress, exclusions, changes.
+
+Videos are the dataset's own :class:`~painxai_gui.dataset.records.VideoRecord`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-
-#: role of a video: every frame goes to the set (Part A clips) or frames are picked per slot
-ROLE_ALL_FRAMES = "all_frames"
-ROLE_SLOTS = "slots"
-
-
-@dataclass(frozen=True)
-class VideoInfo:
-    """One video of the project. ``id`` is the dataset's ``video_id`` (path under the root)."""
-
-    id: str
-    subject: str
-    label: str
-    category: str | None
-    part: str
-    path: Path
-    frame_count: int
-    fps: float | None = None
-
-    @property
-    def role(self) -> str | None:
-        """:data:`ROLE_ALL_FRAMES` for Part A clips, :data:`ROLE_SLOTS` for emotion videos."""
-        if self.category is None:
-            return None
-        return ROLE_ALL_FRAMES if self.part == "A" else ROLE_SLOTS
-
-    @property
-    def stem(self) -> str:
-        return Path(self.id).stem
-
 
 @dataclass(frozen=True)
 class SlotInfo:

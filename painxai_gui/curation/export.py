@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING, Callable
 
 from painxai_gui.curation.crops import (CropSource, FaceCropSource, encode_png, is_complete_png,
                                         remove_stale_temps, write_atomic)
-from painxai_gui.curation.entities import ROLE_ALL_FRAMES, VideoInfo
 from painxai_gui.curation.folds import assign_folds
 from painxai_gui.curation.slots import slot_of
+from painxai_gui.dataset.records import ROLE_ALL_FRAMES, VideoRecord
 from painxai_gui.errors import ExportError, PainXAIError
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ Cancel = "threading.Event | Callable[[], bool] | None"
 
 @dataclass(frozen=True)
 class ExportItem:
-    video: VideoInfo
+    video: VideoRecord
     frame: int
     slot: int | None  # 1-based, None for Part A clips
     rel_path: str

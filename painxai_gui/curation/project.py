@@ -6,7 +6,7 @@ A project is open for writing in one process at a time (a second writer gets a
 :class:`ProjectError` naming the holder); any number may open it read-only.
 All methods are thread-safe (one lock around the connection).
 
-``video`` arguments accept a video id (``VideoInfo.id``) or a :class:`VideoInfo`.
+``video`` arguments accept a video id (``VideoRecord.id``) or a :class:`VideoRecord`.
 """
 
 from __future__ import annotations
@@ -19,14 +19,16 @@ from painxai_gui.curation import create as _create
 from painxai_gui.curation import edits, history
 from painxai_gui.curation.catalog import Catalog
 from painxai_gui.curation.commands import Command
-from painxai_gui.curation.entities import ROLE_SLOTS, Exclusion, ProjectChange, VideoInfo
+from painxai_gui.curation.entities import Exclusion, ProjectChange
 from painxai_gui.curation.admin import AdminMixin
 from painxai_gui.curation.reads import ReadsMixin
+from painxai_gui.curation.slots import DEFAULT_SLOTS
 from painxai_gui.curation.store import Listener, Store
 from painxai_gui.curation.suggest import FaceCheck, by_confidence, default_face_check, even_spread
+from painxai_gui.dataset.records import ROLE_SLOTS, VideoRecord
 from painxai_gui.errors import ProjectError
 
-VideoRef = Union[str, VideoInfo]
+VideoRef = Union[str, VideoRecord]
 
 
 class Project(ReadsMixin, AdminMixin):
@@ -40,7 +42,7 @@ class Project(ReadsMixin, AdminMixin):
     # -- lifecycle ---------------------------------------------------------
     @classmethod
     def create(cls, path: str | Path, dataset_root: str | Path, manifest: str | Path | None = None,
-               *, slots: int = 3, annotator: str | None = None, pattern: str | None = None,
+               *, slots: int = DEFAULT_SLOTS, annotator: str | None = None, pattern: str | None = None,
                token_map: Mapping[str, str] | None = None,
                category_map: Mapping[str, str] | None = None, pain_category: str = "pain",
                index: Any = None, progress: Callable[..., None] | None = None) -> "Project":
@@ -142,7 +144,7 @@ class Project(ReadsMixin, AdminMixin):
         scope = self._slot_range(info, slot)
         return self._frames_op(info, scope, False, f"clear slot {slot + 1} of {info.id}", "clear_slot")
 
-    def _frames_op(self, info: VideoInfo, frames: Iterable[int], add: bool, text: str,
+    def _frames_op(self, info: VideoRecord, frames: Iterable[int], add: bool, text: str,
                    action: str | None = None) -> int:
         frames = list(frames)
         if add:
@@ -154,28 +156,28 @@ class Project(ReadsMixin, AdminMixin):
                                              if ch.kind == "selection")
 
     # -- suggestions ---------------------------------------------------------
-    def suggest(self, video: VideoRef, slot: int | None = None, *, method: str = "spread",
+    def suggest(self, video: VideoRef, slot: int | None = None, *, strategy: str = "spread",
                 has_face: FaceCheck | None = None, check_faces: bool = True,
                 scores: Mapping[int, float] | None = None) -> frozenset[int]:
         """Suggest frames to fill ``slot`` (every slot when None) up to the quota.
 
-        ``method="spread"``: evenly spread over unselected frames with a face
+        ``strategy="spread"``: evenly spread over unselected frames with a face
         (``has_face`` defaults to the real face pipeline; ``check_faces=False``
-        skips the check). ``method="confidence"``: the frames with the highest
+        skips the check). ``strategy="confidence"``: the frames with the highest
         model confidence for the video's category (``scores`` or the stored
         predictions). Replaces earlier suggestions in those slots (undoable).
         """
         info = self._slot_video(video)
         slots = range(self.slot_count) if slot is None else [slot]
-        if method == "confidence":
+        if strategy == "confidence":
             scores = scores if scores is not None else self.predictions(info)
             if not scores:
                 raise ProjectError(f"no model predictions stored for {info.id}; run the model first",
                                    self.path)
-        elif method != "spread":
-            raise ProjectError(f"unknown suggestion method {method!r} (spread, confidence)", self.path)
+        elif strategy != "spread":
+            raise ProjectError(f"unknown suggestion strategy {strategy!r} (spread, confidence)", self.path)
         owned = None
-        if method == "spread" and has_face is None and check_faces:
+        if strategy == "spread" and has_face is None and check_faces:
             self.check_dataset()
             owned = has_face = default_face_check(info.path, self.cache_dir / "landmarks")
         try:
@@ -184,21 +186,21 @@ class Project(ReadsMixin, AdminMixin):
             for s in slots:
                 frames = self._slot_range(info, s)
                 scope.update(frames)
-                rows += self._suggest_slot(info, frames, method, has_face, scores)
+                rows += self._suggest_slot(info, frames, strategy, has_face, scores)
         finally:
             if owned is not None:
                 owned.close()
         where = "all slots" if slot is None else f"slot {slot + 1}"
-        text = f"suggest {len(rows)} frames ({method}) in {where} of {info.id}"
+        text = f"suggest {len(rows)} frames ({strategy}) in {where} of {info.id}"
         self._execute(lambda c: edits.replace_suggestions(c, info.id, scope, rows, text))
         return self.suggestions(info)
 
-    def _suggest_slot(self, info: VideoInfo, scope: range, method: str, has_face: FaceCheck | None,
+    def _suggest_slot(self, info: VideoRecord, scope: range, strategy: str, has_face: FaceCheck | None,
                       scores: Mapping[int, float] | None) -> list[tuple[int, str, float | None]]:
         chosen = self.selections(info)
         candidates = [f for f in scope if f not in chosen]
         need = max(0, self.quota - sum(1 for f in scope if f in chosen))
-        if method == "confidence":
+        if strategy == "confidence":
             return [(f, "confidence", s) for f, s in by_confidence(candidates, need, scores or {})]
         return [(f, "spread", None) for f in even_spread(candidates, need, has_face)]
 
@@ -312,7 +314,7 @@ class Project(ReadsMixin, AdminMixin):
     def _notify(self, command: Command, action: str, description: str) -> None:
         self._store.notify(ProjectChange(action, description, command.videos, command.is_global))
 
-    def _slot_video(self, video: VideoRef, *frames: int) -> VideoInfo:
+    def _slot_video(self, video: VideoRef, *frames: int) -> VideoRecord:
         info = self._video(video)
         if info.role != ROLE_SLOTS:
             kind = "unmapped" if info.role is None else "Part A clip (all its frames are used)"
@@ -324,7 +326,7 @@ class Project(ReadsMixin, AdminMixin):
                                    self.path)
         return info
 
-    def _slot_range(self, info: VideoInfo, slot: int) -> range:
+    def _slot_range(self, info: VideoRecord, slot: int) -> range:
         bounds = self.slot_bounds(info)
         if not 0 <= slot < len(bounds):
             raise ProjectError(f"slot {slot} does not exist (0..{len(bounds) - 1})", self.path)

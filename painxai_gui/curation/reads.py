@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from painxai_gui.curation import history, slots as slotmath
-from painxai_gui.curation.entities import (ROLE_ALL_FRAMES, ROLE_SLOTS, Exclusion, Progress,
-                                           SlotInfo, VideoInfo, VideoProgress)
-from painxai_gui.dataset.records import Subject
+from painxai_gui.curation.entities import Exclusion, Progress, SlotInfo, VideoProgress
+from painxai_gui.dataset.records import ROLE_ALL_FRAMES, ROLE_SLOTS, Subject, VideoRecord
 
 if TYPE_CHECKING:
     from painxai_gui.curation.catalog import Catalog
@@ -21,7 +20,7 @@ class ReadsMixin:
 
     # -- videos and subjects -------------------------------------------------
     def videos(self, category: str | None = None, *, role: str | None = None,
-               included: bool | None = None) -> list[VideoInfo]:
+               included: bool | None = None) -> list[VideoRecord]:
         """Mapped videos, sorted by id; filter by category, role (``"slots"``/``"all_frames"``)
         and exclusion (``included=True`` only included ones, ``False`` only excluded ones)."""
         out = []
@@ -35,10 +34,10 @@ class ReadsMixin:
             out.append(info)
         return out
 
-    def video(self, video: Any) -> VideoInfo:
+    def video(self, video: Any) -> VideoRecord:
         return self._video(video)
 
-    def _video(self, video: Any) -> VideoInfo:
+    def _video(self, video: Any) -> VideoRecord:
         return self._catalog.video(video, self._store.path)
 
     def subjects(self) -> dict[str, Subject]:
@@ -90,7 +89,7 @@ class ReadsMixin:
     # -- slots and quota -------------------------------------------------------
     @property
     def slot_count(self) -> int:
-        return int(self._catalog.meta("slot_count") or 3)
+        return int(self._catalog.meta("slot_count") or slotmath.DEFAULT_SLOTS)
 
     def slot_bounds(self, video: Any) -> list[tuple[int, int]]:
         """``[(start, stop), ...]`` per slot; see :mod:`painxai_gui.curation.slots` for rounding."""

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from painxai_gui.curation.crops import write_atomic
-from painxai_gui.curation.entities import ROLE_ALL_FRAMES, Exclusion, VideoInfo
+from painxai_gui.curation.entities import Exclusion
+from painxai_gui.dataset.records import ROLE_ALL_FRAMES, VideoRecord
 
 if TYPE_CHECKING:
     from painxai_gui.curation.project import Project
@@ -72,7 +73,7 @@ def build_report(project: "Project") -> Report:
                   tuple(_completeness(project)), tuple(_exclusions(project.exclusions())))
 
 
-def row_name(video: VideoInfo) -> tuple[str, str]:
+def row_name(video: VideoRecord) -> tuple[str, str]:
     """Grouping key of the balancing table: ``(part, name)`` like ``("A", "pain intensity 3")``."""
     if video.role == ROLE_ALL_FRAMES:
         match = re.fullmatch(r"PA(\d)", video.label)
@@ -82,14 +83,14 @@ def row_name(video: VideoInfo) -> tuple[str, str]:
     return video.part, video.category or ""
 
 
-def _frames_after(project: "Project", video: VideoInfo) -> int:
+def _frames_after(project: "Project", video: VideoRecord) -> int:
     if project.is_excluded(video):
         return 0
     return video.frame_count if video.role == ROLE_ALL_FRAMES else len(project.selections(video))
 
 
 def _balance(project: "Project") -> list[tuple]:
-    groups: dict[tuple[str, str], list[VideoInfo]] = {}
+    groups: dict[tuple[str, str], list[VideoRecord]] = {}
     for video in project.videos():
         groups.setdefault(row_name(video), []).append(video)
     rows = []
@@ -101,7 +102,7 @@ def _balance(project: "Project") -> list[tuple]:
     return rows
 
 
-def _category_order(videos: list[VideoInfo]) -> str:
+def _category_order(videos: list[VideoRecord]) -> str:
     return videos[0].category or ""
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from painxai_gui.errors import ProjectError
 
+#: a project file's name ends so (files of any name open; older ones were often ``.sqlite``)
+PROJECT_SUFFIX = ".painxai"
 #: "PXAI" as a 32-bit integer, written to PRAGMA application_id
 APPLICATION_ID = 0x50584149
 SCHEMA_VERSION = 1
@@ -33,7 +35,7 @@ CREATE TABLE subjects (
     age    INTEGER
 );
 CREATE TABLE videos (
-    id          TEXT PRIMARY KEY,           -- VideoRecord.video_id
+    id          TEXT PRIMARY KEY,           -- VideoRecord.id
     subject     TEXT NOT NULL REFERENCES subjects(id),
     label       TEXT NOT NULL,
     category    TEXT,                       -- NULL: not mapped

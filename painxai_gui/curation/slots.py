@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
+#: time slots per emotion video unless the project says otherwise (the thesis: 3)
+DEFAULT_SLOTS = 3
+
 
 def slot_bounds(frame_count: int, slots: int) -> list[tuple[int, int]]:
     """``[(start, stop), ...]`` of every slot (stop exclusive)."""

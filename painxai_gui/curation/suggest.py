@@ -1,4 +1,4 @@
-"""Suggested frames for a slot: an even spread over frames with a face, or model confidence.
+"""Suggested frames for a slot, by one of two strategies: an even spread over frames with a face, or model confidence.
 
 Suggestions are stored apart from selections and become selections only when
 accepted (:meth:`Project.accept_suggestions`).

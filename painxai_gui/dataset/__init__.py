@@ -8,10 +8,12 @@ from painxai_gui.dataset.index import (
     index_dataset,
 )
 from painxai_gui.dataset.problems import Problem, ProblemKind
-from painxai_gui.dataset.records import Subject, VideoRecord
+from painxai_gui.dataset.records import ROLE_ALL_FRAMES, ROLE_SLOTS, Subject, VideoRecord
 from painxai_gui.dataset.subjects import parse_subject
 
 __all__ = [
+    "ROLE_ALL_FRAMES",
+    "ROLE_SLOTS",
     "DEFAULT_CATEGORY_MAP",
     "DEFAULT_MANIFEST_NAME",
     "DatasetIndex",

@@ -43,7 +43,7 @@ class UnknownVideoError(DatasetError, KeyError):
 class DatasetIndex:
     """The result of :func:`index_dataset`.
 
-    ``videos`` holds every usable video, sorted by ``video_id``; ``unmapped``
+    ``videos`` holds every usable video, sorted by ``id``; ``unmapped``
     is the subset whose label the category map does not map (``category`` None).
     """
 
@@ -56,7 +56,7 @@ class DatasetIndex:
     _by_id: dict[str, VideoRecord] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self._by_id = {v.video_id: v for v in self.videos}
+        self._by_id = {v.id: v for v in self.videos}
 
     def by_category(self) -> dict[str, list[VideoRecord]]:
         """Mapped videos by category, categories in the category map's order."""
@@ -102,7 +102,7 @@ def index_dataset(
         records = _probe(records, log, progress)
     elif progress is not None:
         progress(len(records), len(records))
-    records.sort(key=lambda v: v.video_id)
+    records.sort(key=lambda v: v.id)
     subjects = _subjects(subject_ids | {v.subject for v in records}, records, root, log)
     unmapped = [v for v in records if v.category is None]
     return DatasetIndex(root, records, subjects, log.items, unmapped, cmap)
@@ -131,10 +131,10 @@ def _collect(
 
 
 def _dedupe(existing: list[VideoRecord], new: list[VideoRecord], log: ProblemLog) -> list[VideoRecord]:
-    ids = {v.video_id for v in existing}
+    ids = {v.id for v in existing}
     kept = []
     for record in new:
-        if record.video_id in ids:
+        if record.id in ids:
             log.add(record.path, ProblemKind.DUPLICATE, "listed in the manifest but already indexed as Part A")
         else:
             kept.append(record)

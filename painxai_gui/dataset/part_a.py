@@ -76,7 +76,7 @@ def _scan_subject_dir(root: Path, folder: Path, category_map: Mapping[str, str],
         if record is None:
             continue
         if path.stem in found.videos:
-            log.add(path, ProblemKind.DUPLICATE, f"sample {path.stem} already indexed as {found.videos[path.stem].video_id}")
+            log.add(path, ProblemKind.DUPLICATE, f"sample {path.stem} already indexed as {found.videos[path.stem].id}")
             continue
         found.videos[path.stem] = record
 
@@ -116,7 +116,7 @@ def _check_samples(root: Path, samples: Path, found: PartA, log: ProblemLog) -> 
         if record is None:
             log.add(samples, ProblemKind.MISSING_FILE, f"{where} has no video under PartA/video/{subject}/")
         elif record.label != label or record.subject != subject:
-            log.add(samples, ProblemKind.LABEL_MISMATCH, f"{where} says {subject}/{label}; the file is {record.video_id}")
+            log.add(samples, ProblemKind.LABEL_MISMATCH, f"{where} says {subject}/{label}; the file is {record.id}")
 
 
 def _read_samples(samples: Path, log: ProblemLog) -> list[tuple[int, dict[str, str]]]:

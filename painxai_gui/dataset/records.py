@@ -1,4 +1,8 @@
-"""The index's rows: one subject, one video. Immutable, Qt-free, shared by curation, GUI and CLI."""
+"""The index's rows: one subject, one video. Immutable, Qt-free, shared by curation, GUI and CLI.
+
+:class:`VideoRecord` is the only video type: the dataset index makes them, a
+project stores and hands them back, the app lists them.
+"""
 
 from __future__ import annotations
 
@@ -30,22 +34,46 @@ class Subject:
         return age_group(self.age)
 
 
+#: role of a video: every frame goes to the set (Part A clips) or frames are picked per slot
+ROLE_ALL_FRAMES = "all_frames"
+ROLE_SLOTS = "slots"
+
+
 @dataclass(frozen=True)
 class VideoRecord:
     """One video of the dataset.
 
-    ``video_id`` is unique and stable within a dataset root (the path relative
-    to the root, with forward slashes), so projects can refer to videos by it.
+    ``id`` is unique and stable within a dataset root (the path relative to
+    the root, with forward slashes), so projects can refer to videos by it.
     ``label`` is the raw label in the file (``PA4``, ``BL1``, ``disgust`` ...);
     ``category`` is the class it maps to (``pain``, ``disgust``, ``happiness``)
-    or None when the category map does not map it.
+    or None when the category map does not map it. ``part`` is ``"A"`` (heat
+    pain clips) or ``"D"`` (emotion videos). ``frame_count`` / ``fps`` are None
+    until probed.
     """
 
-    video_id: str
+    id: str
     subject: str
     label: str
     category: str | None
-    part: str  # "A" (heat pain clips) or "D" (emotion videos)
+    part: str
     path: Path
     frame_count: int | None = None
     fps: float | None = None
+
+    @property
+    def role(self) -> str | None:
+        """:data:`ROLE_ALL_FRAMES` for Part A clips (every frame is used), :data:`ROLE_SLOTS` for emotion
+        videos (frames are picked per time slot), None for unmapped videos."""
+        if self.category is None:
+            return None
+        return ROLE_ALL_FRAMES if self.part == "A" else ROLE_SLOTS
+
+    @property
+    def slotted(self) -> bool:
+        """Frames of this video are curated per slot."""
+        return self.role == ROLE_SLOTS
+
+    @property
+    def stem(self) -> str:
+        return Path(self.id).stem

@@ -19,8 +19,3 @@ def parse_subject(subject_id: str) -> Subject | None:
     if match is None:
         return None
     return Subject(id=subject_id, date=match["date"], gender=match["gender"], age=int(match["age"]))
-
-
-def subject_or_bare(subject_id: str) -> Subject:
-    """:func:`parse_subject`, or a Subject with only its id for ids in another pattern."""
-    return parse_subject(subject_id) or Subject(id=subject_id)

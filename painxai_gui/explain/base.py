@@ -159,7 +159,7 @@ class Option:
 class Explanation:
     """One method's answer for one input. Arrays are read-only.
 
-    ``attribution``: the method's raw numbers (see methods.md for each shape).
+    ``attribution``: the method's raw numbers (see docs/methods.md for each shape).
     ``heatmap``: 2-D, input H x W, what a viewer draws; ``signed`` says whether
     it is centred on zero (diverging colour map) or not (sequential).
     ``target``: the class index actually explained; ``target_kind``: how it

@@ -1,6 +1,6 @@
 """Figure panels like thesis Figures 5.6-5.23: rows = face crops, columns = original + methods.
 
-Each tile is titled "true / predicted"; every heatmap uses the shared colour
+Each tile is titled "true category / predicted class"; every heatmap uses the shared colour
 policy of :mod:`painxai_gui.export.colormaps`. Matplotlib (Agg) renders at print
 resolution to PNG, PDF or SVG, written atomically.
 """
@@ -33,21 +33,22 @@ class PanelCell:
     target: int
     options: dict[str, Any] = field(default_factory=dict)
     regions: dict[str, float] | None = None  # share of positive relevance per facial region
+    region_sums: dict[str, float] | None = None  # signed sum per facial region (signed methods)
 
 
 @dataclass(frozen=True)
 class PanelRow:
-    """One face crop with its labels and explanation tiles (in column order)."""
+    """One face crop with its true category, predicted class and explanation tiles (in column order)."""
 
     image: np.ndarray  # uint8 RGB
     source: str
-    true: str | None
+    category: str | None  # the image's dataset category (or true class name), None if unknown
     predicted: str
     cells: tuple[PanelCell, ...]
 
     @property
     def title(self) -> str:
-        return f"{self.true or '?'} / {self.predicted}"
+        return f"{self.category or '?'} / {self.predicted}"
 
 
 def _check_out(out: Path) -> str:

@@ -1,7 +1,9 @@
 """From images to a finished panel: crop faces, predict, explain every method, compose, record.
 
 The CLI (`painxai explain`) and the GUI's panel dialog both call
-:func:`make_panel`, so a panel looks and is recorded the same whichever made it.
+:func:`make_panel`, so a panel looks and is recorded the same whichever made it;
+each tile is :func:`painxai_gui.explain.face.explain_face`, the function the
+explanation docks run too.
 """
 
 from __future__ import annotations
@@ -20,11 +22,11 @@ from painxai_gui.export.panel import PanelCell, PanelRow, compose_panel
 
 @dataclass(frozen=True)
 class PanelItem:
-    """One requested row: an RGB image (full photo or crop), where it came from, its true label."""
+    """One requested row: an RGB image (full photo or crop), where it came from, its dataset category."""
 
     image: np.ndarray
     source: str
-    true_label: str | None = None
+    category: str | None = None  # e.g. "happiness" (or a class name); target "true" explains its class
     is_crop: bool = False  # True when the image is already a face crop (e.g. from the app)
     landmarks: np.ndarray | None = None  # the crop's 68 landmarks (crop coordinates), when is_crop
 
@@ -50,20 +52,6 @@ def face_crop(image: np.ndarray, notes: list[str], source: str, cropper=None) ->
     return cv2.resize(image, (256, 256), interpolation=cv2.INTER_AREA), None
 
 
-def region_shares(heatmap: np.ndarray, landmarks: np.ndarray | None, crop_size: int) -> dict[str, float] | None:
-    """Share of positive relevance per facial region (brows, eyes, ..., other) of a square heatmap."""
-    from painxai_gui.explain.metrics import region_relevance
-    from painxai_gui.face.regions import region_labels, region_names
-
-    h, w = heatmap.shape
-    if landmarks is None or h != w:
-        return None
-    labels = region_labels(np.asarray(landmarks) * (h / crop_size), size=h)
-    masks = {name: labels == k + 1 for k, name in enumerate(region_names())}
-    masks["other"] = labels == 0
-    return region_relevance(heatmap, masks, measure="share")
-
-
 def default_cropper():
     try:
         from painxai_gui.face import FaceCropper
@@ -72,26 +60,8 @@ def default_cropper():
     return FaceCropper()
 
 
-def resolve_target(target: str | int, true_label: str | None, class_names: tuple[str, ...], predicted: int) -> int:
-    """'predicted', 'true', a class name or an index -> class index."""
-    if target == "predicted" or target is None:
-        return predicted
-    if target == "true":
-        if true_label not in class_names:
-            raise ExplainError(f"true label {true_label!r} is not one of the model's classes {class_names}")
-        return class_names.index(true_label)
-    if isinstance(target, str) and not target.isdigit():
-        if target not in class_names:
-            raise ExplainError(f"target class {target!r} is not one of {class_names}")
-        return class_names.index(target)
-    index = int(target)
-    if not 0 <= index < len(class_names):
-        raise ExplainError(f"target index {index} is out of range for {len(class_names)} classes")
-    return index
-
-
 def _explain_row(predictor, item: PanelItem, methods, options, target, cropper, notes, npy_dir) -> PanelRow:
-    from painxai_gui.explain import METHODS, explain
+    from painxai_gui.explain.face import explain_face
     from painxai_gui.model import preprocess
 
     loaded = predictor.loaded
@@ -101,19 +71,21 @@ def _explain_row(predictor, item: PanelItem, methods, options, target, cropper, 
         crop, landmarks = face_crop(item.image, notes, item.source, cropper)
     x = preprocess(crop, loaded.spec)[0]
     probs = predictor.predict_preprocessed(x[None])[0]
-    predicted = int(np.argmax(probs))
-    k = resolve_target(target, item.true_label, loaded.spec.class_names, predicted)
     cells = []
     for method in methods:
-        result = explain(loaded.model, x, method, target=k, **options.get(method, {}))
-        if not np.isfinite(result.heatmap).all():
-            raise ExplainError(f"{method} produced NaN or infinite values for {item.source}")
-        regions = region_shares(result.heatmap, landmarks, crop.shape[0])
-        cells.append(PanelCell(method, result.heatmap, METHODS[method].signed, result.target, result.options,
-                               regions))
+        try:
+            face = explain_face(loaded, crop, landmarks, method, options.get(method, {}), target,
+                                category=item.category, x=x)
+        except ExplainError as exc:
+            raise ExplainError(f"{item.source}: {exc.problem}", exc.path) from None
+        regions = face.regions
+        cells.append(PanelCell(method, face.heatmap, face.signed, face.target, face.explanation.options,
+                               regions.shares() if regions else None, regions.sums() if regions else None))
         if npy_dir is not None:
-            np.save(Path(npy_dir) / f"{Path(item.source).stem}_{method}.npy", result.attribution)
-    return PanelRow(crop, item.source, item.true_label, loaded.spec.class_names[predicted], tuple(cells))
+            stem = Path(npy_dir) / f"{Path(item.source).stem}_{method}"
+            np.save(f"{stem}.npy", face.explanation.attribution)
+            np.save(f"{stem}_heatmap.npy", face.heatmap)
+    return PanelRow(crop, item.source, item.category, loaded.spec.class_names[int(np.argmax(probs))], tuple(cells))
 
 
 def make_panel(items: list[PanelItem], model, methods: list[str], out: str | Path, *,
@@ -169,11 +141,13 @@ def write_record(out: Path, loaded, rows: list[PanelRow], methods: list[str], no
         "model": {"path": str(loaded.path) if loaded.path else None, "sha256": loaded.sha256,
                   "class_names": list(loaded.spec.class_names), "spec": loaded.spec.to_json()},
         "target": str(target), "methods": methods,
-        "rows": [{"source": r.source, "true": r.true, "predicted": r.predicted,
-                  "tiles": [dict(n, options=c.options, regions=c.regions) for n, c in zip(rn, r.cells)]}
+        "rows": [{"source": r.source, "category": r.category, "predicted": r.predicted,
+                  "tiles": [dict(n, options=c.options, regions=c.regions, region_sums=c.region_sums)
+                            for n, c in zip(rn, r.cells)]}
                  for r, rn in zip(rows, norms)],
         "colour_policy": "unsigned: sequential 0..max per tile; signed: diverging -max..+max per tile",
         "regions": "share of positive relevance per facial region (dlib landmarks of the crop); null without a face",
+        "region_sums": "sum of the signed heatmap per facial region; null for unsigned methods or without a face",
         "notes": notes, "versions": _versions(),
     }
     path = out.with_suffix(".json")

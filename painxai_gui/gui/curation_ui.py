@@ -12,7 +12,8 @@ from PySide6 import QtCore
 
 from painxai_gui.errors import ProjectError
 from painxai_gui.gui.dialogs.simple import ReasonDialog
-from painxai_gui.gui.session import Session, class_index
+from painxai_gui.explain.face import class_index
+from painxai_gui.gui.session import Session
 
 
 class CurationUI(QtCore.QObject):
@@ -114,14 +115,14 @@ class CurationUI(QtCore.QObject):
     def suggest_confidence(self) -> None:
         self._suggest("confidence")
 
-    def _suggest(self, method: str) -> None:
+    def _suggest(self, strategy: str) -> None:
         pv = self._slot_video()
         if not pv:
             return
         project, video = pv
-        self.session.status.emit(f"Suggesting frames ({method}) for {video.id}…")
-        self.tasks.run("suggest", f"suggesting frames ({method})",
-                       lambda ctx: project.suggest(video.id, method=method),
+        self.session.status.emit(f"Suggesting frames ({strategy}) for {video.id}…")
+        self.tasks.run("suggest", f"suggesting frames ({strategy})",
+                       lambda ctx: project.suggest(video.id, strategy=strategy),
                        lambda found: self.session.status.emit(f"{len(found)} frames suggested"))
 
     def accept_suggestions(self) -> None:

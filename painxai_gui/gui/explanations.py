@@ -100,7 +100,7 @@ class Explanations(QtCore.QObject):
         if not analysis.ok:
             dock.clear(analysis.reason or "no face")
         elif analysis.x is not None:
-            dock.request(analysis, self.session.model, self.session.true_class())
+            dock.request(analysis, self.session.model, self.session.video.category if self.session.video else None)
 
     def _clear_all(self, message: str) -> None:
         self._analysis = None

@@ -12,6 +12,7 @@ from typing import Callable
 
 from PySide6 import QtCore, QtWidgets
 
+from painxai_gui.curation.schema import PROJECT_SUFFIX
 from painxai_gui.errors import ExportError
 from painxai_gui.gui.dialogs.panel import PanelChoice, PanelDialog, PanelFrame
 from painxai_gui.gui.dialogs.simple import TextDialog
@@ -85,8 +86,8 @@ class FileUI(QtCore.QObject):
         if not root:
             return
         path, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, "New project file",
-                                                        str(Path(root).parent / "project.painxai"),
-                                                        "PainXAI project (*.painxai)")
+                                                        str(Path(root).parent / f"project{PROJECT_SUFFIX}"),
+                                                        f"PainXAI project (*{PROJECT_SUFFIX})")
         if path:
             self.create_project(Path(path), Path(root))
 
@@ -98,7 +99,7 @@ class FileUI(QtCore.QObject):
 
     def open_project(self) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(self.window, "Open project", "",
-                                                        "PainXAI project (*.painxai);;All files (*)")
+                                                        f"PainXAI project (*{PROJECT_SUFFIX} *.sqlite);;All files (*)")
         if path:
             self.load_project(Path(path))
 
@@ -165,7 +166,8 @@ class FileUI(QtCore.QObject):
         if analysis is None or video is None or not analysis.ok or analysis.frame != self.session.frame:
             self.session.status.emit("No face crop for this frame yet")
             return
-        self.basket.append(PanelFrame(video.id, analysis.frame, video.category, analysis.crop))
+        self.basket.append(PanelFrame(video.id, analysis.frame, video.category, analysis.crop,
+                                      analysis.crop_landmarks))
         self.session.status.emit(f"Added frame {analysis.frame} of {video.id}; {len(self.basket)} in the panel")
 
     def export_panel(self) -> None:
@@ -188,7 +190,7 @@ class FileUI(QtCore.QObject):
         from painxai_gui.export.panel_job import PanelItem, make_panel
 
         _chosen, options = self._panel_settings()
-        items = [PanelItem(f.crop, f.source, f.true_label, is_crop=True) for f in choice.frames]
+        items = [PanelItem(f.crop, f.source, f.category, is_crop=True, landmarks=f.landmarks) for f in choice.frames]
         model, dialog = self.session.model, self.panel_dialog
 
         def job(ctx):

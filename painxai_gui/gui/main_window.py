@@ -21,9 +21,7 @@ from painxai_gui.gui.docks.probability_dock import ProbabilityDock
 from painxai_gui.gui.docks.selection_dock import SelectionDock
 from painxai_gui.gui.explanations import DEFAULT_METHODS, Explanations
 from painxai_gui.gui.files import FileUI
-from painxai_gui.gui.media import MediaPool
 from painxai_gui.gui.playback import Playback
-from painxai_gui.gui.probabilities import ProbabilityCache
 from painxai_gui.gui.project_admin import ProjectAdminUI
 from painxai_gui.gui.session import Session
 from painxai_gui.gui.statusbar import StatusBar
@@ -31,6 +29,8 @@ from painxai_gui.gui.viewer import Viewer
 from painxai_gui.gui.views.timeline import SlotTimeline
 from painxai_gui.gui.views.video_view import VideoView
 from painxai_gui.gui.workers import Tasks
+from painxai_gui.live.media import MediaPool
+from painxai_gui.live.probabilities import ProbabilityCache
 
 STATE_VERSION = 3
 Area = QtCore.Qt.DockWidgetArea

@@ -12,10 +12,8 @@ import time
 
 from PySide6 import QtCore
 
-from painxai_gui.curation.slots import slot_bounds
+from painxai_gui.curation.slots import DEFAULT_SLOTS, slot_bounds
 from painxai_gui.gui.session import Session
-
-DEFAULT_SLOTS = 3
 
 
 class Playback(QtCore.QObject):

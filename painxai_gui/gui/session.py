@@ -9,60 +9,20 @@ thread through a queued signal.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from PySide6 import QtCore
 
-#: a model class name that means the same as a dataset category (display only)
-CATEGORY_ALIASES = {"happiness": ("happy",), "happy": ("happiness",), "pain": ("pain",),
-                    "disgust": ("disgust", "disgusted")}
-
-
-@dataclass(frozen=True)
-class VideoEntry:
-    """One video as the GUI shows it, from a project (:class:`VideoInfo`) or a dataset index (``VideoRecord``)."""
-
-    id: str
-    subject: str
-    label: str
-    category: str | None
-    part: str
-    path: Path
-    frame_count: int
-    fps: float
-
-    @classmethod
-    def of(cls, video: Any) -> "VideoEntry":
-        vid = getattr(video, "id", None) or getattr(video, "video_id")
-        fps = getattr(video, "fps", None) or 25.0
-        return cls(str(vid), str(video.subject), str(video.label), video.category, str(video.part),
-                   Path(video.path), int(video.frame_count or 0), float(fps))
-
-    @property
-    def slotted(self) -> bool:
-        """Emotion videos are curated per slot; Part A clips use all their frames."""
-        return self.category is not None and self.part != "A"
-
-
-def class_index(category: str | None, class_names: tuple[str, ...]) -> int | None:
-    """The model's class for a dataset category (exact, case-insensitive, or a known alias); None if absent."""
-    if not category:
-        return None
-    lowered = [c.lower() for c in class_names]
-    for name in (category.lower(), *CATEGORY_ALIASES.get(category.lower(), ())):
-        if name in lowered:
-            return lowered.index(name)
-    return None
-
+from painxai_gui.dataset.records import VideoRecord
+from painxai_gui.explain.face import class_index
 
 class Session(QtCore.QObject):
     projectChanged = QtCore.Signal(object)     # Project or None
     projectEdited = QtCore.Signal(object)      # ProjectChange, on the GUI thread
     datasetChanged = QtCore.Signal()           # the list of videos changed
     modelChanged = QtCore.Signal(object)       # LoadedModel or None
-    videoChanged = QtCore.Signal(object)       # VideoEntry or None
+    videoChanged = QtCore.Signal(object)       # VideoRecord or None
     frameChanged = QtCore.Signal(int)
     status = QtCore.Signal(str)                # short messages for the status bar
 
@@ -75,9 +35,9 @@ class Session(QtCore.QObject):
         self.dataset_root: Path | None = None
         self.model = None          # LoadedModel
         self.predictor = None      # Predictor
-        self.video: VideoEntry | None = None
+        self.video: VideoRecord | None = None
         self.frame = 0
-        self._videos: dict[str, VideoEntry] = {}
+        self._videos: dict[str, VideoRecord] = {}
         self._unsubscribe = None
         self._interactive_until = 0.0
         self._edited.connect(self.projectEdited, QtCore.Qt.ConnectionType.QueuedConnection)
@@ -129,14 +89,14 @@ class Session(QtCore.QObject):
             self.project = None
 
     def _set_videos(self, videos) -> None:
-        entries = [VideoEntry.of(v) for v in videos]
+        entries = [_playable(v) for v in videos]
         self._videos = {e.id: e for e in sorted(entries, key=lambda e: (e.subject, e.id))}
         self.datasetChanged.emit()
 
-    def videos(self) -> list[VideoEntry]:
+    def videos(self) -> list[VideoRecord]:
         return list(self._videos.values())
 
-    def entry(self, video_id: str) -> VideoEntry | None:
+    def entry(self, video_id: str) -> VideoRecord | None:
         return self._videos.get(video_id)
 
     # -- model -------------------------------------------------------------------------
@@ -165,8 +125,6 @@ class Session(QtCore.QObject):
     def update_frame_count(self, count: int) -> None:
         """The reader's frame count is the truth; correct the entry when the index disagrees."""
         if self.video is not None and count > 0 and count != self.video.frame_count:
-            from dataclasses import replace
-
             self.video = replace(self.video, frame_count=int(count))
             self._videos[self.video.id] = self.video
             self.videoChanged.emit(self.video)
@@ -202,3 +160,8 @@ class Session(QtCore.QObject):
 
     def interactive(self) -> bool:
         return time.monotonic() < self._interactive_until
+
+
+def _playable(video: VideoRecord) -> VideoRecord:
+    """Frame count 0 and 25 fps where the index could not probe them (the reader's count corrects it)."""
+    return replace(video, frame_count=int(video.frame_count or 0), fps=float(video.fps or 25.0))

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from painxai_gui.curation.schema import PROJECT_SUFFIX
 from painxai_gui.gui.main_window import MainWindow
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_ROOT = REPO / "demo_data"
 DEMO_MODEL = REPO / "model_weights" / "demo" / "emotion_model.hdf5"
-DEMO_PROJECT_NAME = "demo.painxai"
+DEMO_PROJECT_NAME = f"demo{PROJECT_SUFFIX}"
 DEMO_QUOTA = 10  # the demo's emotion videos are 75 frames (3 slots of 25); the computed quota would not fit
 
 

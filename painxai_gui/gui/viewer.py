@@ -17,11 +17,11 @@ from collections import deque
 import numpy as np
 from PySide6 import QtCore
 
-from painxai_gui.gui.media import MediaPool
-from painxai_gui.gui.pipeline import AnalysisRequest, FrameRequest, analyse, read_frame
-from painxai_gui.gui.probabilities import ProbabilityCache, TimelineRequest, fill_video
 from painxai_gui.gui.session import Session
 from painxai_gui.gui.workers import Channel, Outcome
+from painxai_gui.live.frames import AnalysisRequest, FrameRequest, analyse, read_frame
+from painxai_gui.live.media import MediaPool
+from painxai_gui.live.probabilities import ProbabilityCache, TimelineRequest, fill_video
 
 
 class Viewer(QtCore.QObject):

@@ -24,11 +24,11 @@ from typing import Any, Callable
 
 from PySide6 import QtCore
 
+from painxai_gui.live.context import Cancelled
+
 Job = Callable[[Any, "TaskContext"], Any]
 
-
-class Cancelled(Exception):
-    """Raised inside a job to stop because it was cancelled or superseded."""
+__all__ = ["Cancelled", "Channel", "Heartbeat", "Outcome", "TaskContext", "Tasks"]
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Outcome:
 
 
 class TaskContext:
-    """Handed to a job: is it still wanted, and where to report progress."""
+    """Handed to a job: is it still wanted, and where to report progress (a :class:`~painxai_gui.live.context.JobContext`)."""
 
     def __init__(self, channel: "Channel", generation: int, request: Any = None):
         self._channel = channel

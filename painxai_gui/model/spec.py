@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -90,9 +90,6 @@ class ModelSpec:
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelFileError(f"sidecar is malformed ({exc})", where) from None
         return spec.validate(where)
-
-    def with_classes(self, names: tuple[str, ...]) -> "ModelSpec":
-        return replace(self, class_names=tuple(names))
 
 
 def sidecar_path(model_path: str | Path) -> Path:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 BLOCKS = ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3))
 CONV_LAYERS = tuple(f"conv{b}_{i}" for b, (_, n) in enumerate(BLOCKS, 1) for i in range(1, n + 1))
-DENSE_LAYERS = ("fc6", "fc7", "fc8")
 
 
 def build_vggface(num_classes: int, input_shape: tuple[int, int, int] = (224, 224, 3), fc_units: int = 4096,

@@ -179,10 +179,6 @@ class VideoReader:
             raise self._readahead.error
         return done
 
-    def cancel_prefetch(self) -> None:
-        if self._readahead is not None:
-            self._readahead.cancel()
-
     def close(self) -> None:
         """Stop read-ahead and release the file. Idempotent."""
         if self._readahead is not None:

@@ -21,6 +21,9 @@ def _core_modules() -> list[str]:
 def test_core_imports_with_qt_blocked():
     modules = _core_modules()
     assert "painxai_gui.cli" in modules
+    # the app's per-frame jobs live outside gui/ and must stay Qt-free too
+    assert {"painxai_gui.live.context", "painxai_gui.live.frames", "painxai_gui.live.media",
+            "painxai_gui.live.explain_job", "painxai_gui.live.probabilities", "painxai_gui.explain.face"} <= set(modules)
     code = (
         "import sys, importlib\n"
         "class Block:\n"

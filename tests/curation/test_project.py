@@ -123,7 +123,7 @@ def test_suggestions_distinct_until_accepted(project):
     project.undo()
     assert project.suggestions(v) == suggested and project.selections(v) == {0}
     project.set_predictions(v, {f: f / 31 for f in range(31)})
-    top = project.suggest(v, 2, method="confidence")
+    top = project.suggest(v, 2, strategy="confidence")
     assert top == suggested | {27, 28, 29, 30}  # slot 3 is [21, 31); slot 1 keeps its suggestions
 
 

@@ -26,13 +26,13 @@ def test_demo_tree_gives_expected_index(demo_tree):
     assert (s.date, s.gender, s.age, s.age_group) == ("080314", "m", 44, "36-50")
     assert index.subjects["101908_m_61"].age_group == "51-65"
     assert len(index.videos) == 15
-    assert [v.video_id for v in index.videos] == sorted(v.video_id for v in index.videos)
+    assert [v.id for v in index.videos] == sorted(v.id for v in index.videos)
     assert {c: len(vs) for c, vs in index.by_category().items()} == {"pain": 6, "disgust": 3, "happiness": 3}
     assert list(index.by_category()) == ["pain", "disgust", "happiness"]
     assert sorted(v.label for v in index.unmapped) == ["BL1"] * 3 and all(v.category is None for v in index.unmapped)
     clip = index.video("PartA/video/071309_w_21/071309_w_21-PA4-003.mp4")
     assert (clip.subject, clip.label, clip.category, clip.part) == ("071309_w_21", "PA4", "pain", "A")
-    assert clip.path == demo_tree.root / clip.video_id and clip.frame_count == 6 and clip.fps == 25.0
+    assert clip.path == demo_tree.root / clip.id and clip.frame_count == 6 and clip.fps == 25.0
     emotion = index.video("emotion/101908_m_61/101908_m_61-happiness.mp4")
     assert (emotion.part, emotion.category, emotion.frame_count) == ("D", "happiness", 9)
 
@@ -91,7 +91,7 @@ def test_bad_files_are_reported_and_do_not_stop_the_index(tree_copy: Path):
         ("empty_folder", "090909_m_30"),
         ("malformed_name", "john_doe-PA4-001.mp4"),  # subject id not like 071309_w_21
     ])
-    ids = {v.video_id for v in index.videos}
+    ids = {v.id for v in index.videos}
     assert len(index.videos) == 16  # the 15 good ones + john_doe's readable clip
     assert "PartA/video/071309_w_21/071309_w_21-PA1-050.mp4" not in ids
     assert index.subjects["john_doe"].age is None
@@ -123,7 +123,7 @@ def test_manifest_mode(tree_copy: Path, tmp_path: Path):
         "071309_w_21;disgust;emotion/071309_w_21/071309_w_21-disgust.mp4\n"
     )
     index = index_dataset(tree_copy, manifest=manifest)
-    emotion = {v.video_id: (v.subject, v.label, v.category) for v in index.videos if v.part == "D"}
+    emotion = {v.id: (v.subject, v.label, v.category) for v in index.videos if v.part == "D"}
     assert emotion == {
         "emotion/071309_w_21/071309_w_21-disgust.mp4": ("071309_w_21", "disgust", "disgust"),
         "emotion/080314_m_44/080314_m_44-happiness.mp4": ("080314_m_44", "happiness", "happiness"),

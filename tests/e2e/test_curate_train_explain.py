@@ -50,5 +50,5 @@ def test_curated_set_trains_a_model_that_explains(tmp_path):
                  "--methods", "gradcam,lrp.epsilon", "--labels", rows[0]["category"], "--out", str(panel)]) == 0
     record = json.loads(panel.with_suffix(".json").read_text())
     assert record["model"]["sha256"] == loaded.sha256
-    assert record["rows"][0]["true"] == rows[0]["category"]
+    assert record["rows"][0]["category"] == rows[0]["category"]
     assert np.isfinite([t["vmax"] for t in record["rows"][0]["tiles"]]).all()

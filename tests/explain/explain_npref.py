@@ -2,7 +2,7 @@
 
 Sequential nets of Conv2D (stride 1, 'valid'/'same'), ReLU, MaxPooling2D,
 AveragePooling2D, Flatten and Dense are turned into explicit matrices (conv as
-a Toeplitz matrix), and every method is computed from methods.md's formulas
+a Toeplitz matrix), and every method is computed from docs/methods.md's formulas
 with explicit per-connection contributions -- no TensorFlow involved.
 """
 
@@ -128,7 +128,7 @@ def forward(ops: list[Op], x: np.ndarray):
 
 
 def modified_backward(ops: list[Op], x: np.ndarray, c: int, rule: str) -> np.ndarray:
-    """gradient / deconvnet / guided backprop of logit c (methods.md's ReLU rules)."""
+    """gradient / deconvnet / guided backprop of logit c (docs/methods.md's ReLU rules)."""
     logits, inputs = forward(ops, x)
     g = np.zeros_like(logits)
     g[c] = 1.0

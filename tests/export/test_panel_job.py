@@ -9,9 +9,8 @@ import pytest
 from skimage import data
 
 from painxai_gui.cli import main as cli_main
-from painxai_gui.errors import ExplainError
 from painxai_gui.explain import METHODS, explain
-from painxai_gui.export.panel_job import PanelItem, make_panel, resolve_target
+from painxai_gui.export.panel_job import PanelItem, make_panel
 from painxai_gui.model import Predictor, load_model, preprocess
 
 FAST = ["gradient", "gradcam", "lrp.z"]
@@ -59,18 +58,6 @@ def test_record_has_relevance_per_facial_region(tmp_path, loaded):
     heat = np.maximum(result.rows[0].cells[0].heatmap, 0)
     assert shares["mouth"] == pytest.approx(heat[labels == 4].sum() / heat.sum(), abs=1e-6)
     assert shares["other"] == pytest.approx(heat[labels == 0].sum() / heat.sum(), abs=1e-6)
-
-
-def test_targets_resolve_by_name_true_label_and_index():
-    names = ("pain", "disgust", "happiness")
-    assert resolve_target("predicted", None, names, 2) == 2
-    assert resolve_target("true", "disgust", names, 2) == 1
-    assert resolve_target("pain", None, names, 2) == 0
-    assert resolve_target("1", None, names, 2) == 1
-    with pytest.raises(ExplainError, match="not one of"):
-        resolve_target("true", "sad", names, 0)
-    with pytest.raises(ExplainError, match="out of range"):
-        resolve_target(7, None, names, 0)
 
 
 def test_cli_writes_svg_with_titles(tmp_path, demo_model_path, capsys):

@@ -95,7 +95,7 @@ def test_figure_panel_from_the_gui_uses_the_shared_composer(window, qtbot, tmp_p
     window.session.seek(12)
     wait_analysed(window, qtbot, 12)
     qtbot.keyClick(window.video_view, Key.Key_P)
-    assert [(f.video_id, f.frame, f.true_label) for f in window.files.basket] == [(video, 5, "disgust"), (video, 12, "disgust")]
+    assert [(f.video_id, f.frame, f.category) for f in window.files.basket] == [(video, 5, "disgust"), (video, 12, "disgust")]
     window.actions["export_panel"].trigger()
     dialog = window.files.panel_dialog
     for i in range(dialog.methods.count()):
@@ -110,9 +110,16 @@ def test_figure_panel_from_the_gui_uses_the_shared_composer(window, qtbot, tmp_p
     assert (tmp_path / "panel.svg").is_file(), dialog.status.text()
     record = json.loads((tmp_path / "panel.json").read_text())
     assert record["methods"] == ["gradcam", "lrp.epsilon"] and record["dpi"] == 100
-    assert [r["true"] for r in record["rows"]] == ["disgust", "disgust"]
+    assert [r["category"] for r in record["rows"]] == ["disgust", "disgust"]
     assert all(r["predicted"] in window.session.class_names for r in record["rows"])
     assert "Wrote" in dialog.status.text()
+    # the crops' landmarks travel with the rows: every tile has its region shares
+    for row in record["rows"]:
+        for tile in row["tiles"]:
+            assert tile["regions"] is not None, (row["source"], tile["method"])
+            assert list(tile["regions"]) == ["brows", "eyes", "nose", "mouth", "cheeks", "forehead", "jaw", "other"]
+            assert sum(tile["regions"].values()) == pytest.approx(1.0, abs=1e-6)
+    assert record["rows"][0]["tiles"][1]["region_sums"] is not None  # LRP-Epsilon is signed
 
 
 def test_exclude_subject_with_a_reason_greys_it_and_undo(window, qtbot, project_path):

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from gui_helpers import first_slot_video, open_project, wait_analysed, wait_shown
 
+from painxai_gui.explain.face import REGION_ORDER, region_stats
 from painxai_gui.face.regions import region_masks
 from painxai_gui.gui.main_window import MainWindow
-from painxai_gui.gui.pipeline import REGION_ORDER, region_stats
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""Small pure pieces of the GUI: category -> model class, heat display via the shared colour policy, names."""
+"""Small pure pieces of the GUI: heat display via the shared colour policy, names."""
 
 from __future__ import annotations
 
@@ -6,21 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
+from painxai_gui.dataset.records import VideoRecord
 from painxai_gui.export import colormaps
 from painxai_gui.gui.docks.dataset_dock import short_name
-from painxai_gui.gui.session import VideoEntry, class_index
 from painxai_gui.gui.views.heat import cached_lut, heat_display
-
-FER = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
-
-
-def test_category_to_model_class():
-    assert class_index("disgust", FER) == 1
-    assert class_index("happiness", FER) == 3  # the FER model says "happy"
-    assert class_index("pain", FER) is None
-    assert class_index("pain", ("pain", "disgust", "happiness")) == 0
-    assert class_index("Happiness", ("pain", "disgust", "happiness")) == 2
-    assert class_index(None, FER) is None
 
 
 def test_signed_display_is_symmetric_and_uses_the_diverging_map():
@@ -45,9 +34,9 @@ def test_fading_changes_only_alpha():
 
 
 def test_short_video_names():
-    entry = VideoEntry("PartA/video/071309_w_21/071309_w_21-PA3-002.mp4", "071309_w_21", "PA3", "pain", "A",
+    entry = VideoRecord("PartA/video/071309_w_21/071309_w_21-PA3-002.mp4", "071309_w_21", "PA3", "pain", "A",
                        Path("x.mp4"), 138, 25.0)
     assert short_name(entry) == "PA3-002" and not entry.slotted
-    emotion = VideoEntry("emotion/071309_w_21/071309_w_21-disgust.mp4", "071309_w_21", "disgust", "disgust", "D",
+    emotion = VideoRecord("emotion/071309_w_21/071309_w_21-disgust.mp4", "071309_w_21", "disgust", "disgust", "D",
                          Path("y.mp4"), 1501, 25.0)
     assert short_name(emotion) == "disgust" and emotion.slotted

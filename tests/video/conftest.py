@@ -6,10 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from synth_h264 import raw_muxing_available, write_pcm_h264
+from video_reference import reference_frames
 
 from painxai_gui.demo_data import face_plate, moving_frames, write_test_video
-from painxai_gui.video.synth_h264 import raw_muxing_available, write_pcm_h264
-from video_reference import reference_frames
 
 N_FRAMES = 40  # > 3 mp4v keyframe intervals (GOP 12)
 SIZE = (320, 240)

@@ -1,7 +1,7 @@
 """The LRP sweep: forward once keeping every linear stage's (input, pre-activation),
 then distribute relevance from the target logit back to the input.
 
-Per node kind (methods.md):
+Per node kind (docs/methods.md):
 
 * ``linear`` -- activation: identity for relevance; each stage (last first)
   gets its composite rule (the first weight layer may get a special rule);

@@ -1,4 +1,4 @@
-"""LRP rules for one linear stage ``z_j = sum_i a_i w_ij + b_j`` (methods.md, exactly).
+"""LRP rules for one linear stage ``z_j = sum_i a_i w_ij + b_j`` (docs/methods.md, exactly).
 
 Each rule maps the stage input ``a``, its pre-activation ``z`` (bias included,
 as computed in the forward pass) and the relevance ``R`` of the outputs to the

@@ -19,12 +19,13 @@ FORMATS = ("png", "pdf", "svg")
 
 @dataclass(frozen=True)
 class PanelFrame:
-    """One collected frame: the face crop and where it came from."""
+    """One collected frame: the face crop, its landmarks and where it came from."""
 
     video_id: str
     frame: int
-    true_label: str | None
+    category: str | None  # the video's dataset category
     crop: np.ndarray
+    landmarks: np.ndarray | None = None  # the crop's 68 landmarks (crop pixels): region shares in the record
 
     @property
     def source(self) -> str:
@@ -112,7 +113,7 @@ class PanelDialog(QtWidgets.QDialog):
     def _fill_frames(self) -> None:
         self.items.clear()
         for f in self.frames:
-            self.items.addItem(f"{f.video_id}  frame {f.frame}  (true: {f.true_label or '?'})")
+            self.items.addItem(f"{f.video_id}  frame {f.frame}  (true: {f.category or '?'})")
 
     def _remove(self) -> None:
         row = self.items.currentRow()

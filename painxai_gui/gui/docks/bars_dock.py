@@ -1,4 +1,4 @@
-"""Class probabilities of the current frame as bars, the true label marked."""
+"""Class probabilities of the current frame as bars, the class of the video's category marked."""
 
 from __future__ import annotations
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from painxai_gui.gui.session import Session, VideoEntry
+from painxai_gui.dataset.records import VideoRecord
+from painxai_gui.gui.session import Session
 
 VIDEO_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
 SUBJECT_ROLE = QtCore.Qt.ItemDataRole.UserRole + 2
@@ -132,7 +133,7 @@ class DatasetDock(QtWidgets.QDockWidget):
         if video_id and (self.session.video is None or self.session.video.id != video_id):
             self.session.open_video(video_id)
 
-    def _mark_current(self, entry: VideoEntry | None) -> None:
+    def _mark_current(self, entry: VideoRecord | None) -> None:
         for video_id, row in self._rows.items():
             font = row[0].font()
             font.setBold(entry is not None and video_id == entry.id)
@@ -157,7 +158,7 @@ class DatasetDock(QtWidgets.QDockWidget):
         return out
 
 
-def short_name(entry: VideoEntry) -> str:
+def short_name(entry: VideoRecord) -> str:
     """``<root>/.../071309_w_21-PA3-002.mp4`` -> ``PA3-002`` (the subject is the parent row)."""
     stem = Path(entry.id).stem
     return stem[len(entry.subject) + 1:] if stem.startswith(entry.subject + "-") else stem

@@ -15,10 +15,12 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 from superqt import QCollapsible
 
+from painxai_gui.explain.face import REGION_ORDER, RegionStats
 from painxai_gui.gui.docks.option_form import OptionForm
-from painxai_gui.gui.pipeline import REGION_ORDER, Analysis, ExplainRequest, ExplainResult, RegionStats, explain_frame
 from painxai_gui.gui.views.heat import AUTO, HeatDisplay, cmap_choices, heat_display
 from painxai_gui.gui.workers import Channel, Outcome
+from painxai_gui.live.explain_job import ExplainRequest, ExplainResult, explain_frame
+from painxai_gui.live.frames import Analysis
 
 
 def registry():
@@ -39,7 +41,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose, False)
         self._analysis: Analysis | None = None
         self._model = None
-        self._true_index: int | None = None
+        self._category: str | None = None
         self._class_names: tuple[str, ...] = ()
         self.last_result: ExplainResult | None = None
         self._started = 0.0
@@ -204,9 +206,9 @@ class ExplanationDock(QtWidgets.QDockWidget):
             self._pending_target = None
 
     # -- requests ----------------------------------------------------------------------------
-    def request(self, analysis: Analysis, model, true_index: int | None) -> None:
-        """A newly analysed frame: explain it (superseding whatever runs)."""
-        self._analysis, self._model, self._true_index = analysis, model, true_index
+    def request(self, analysis: Analysis, model, category: str | None) -> None:
+        """A newly analysed frame of a video of dataset ``category``: explain it (superseding whatever runs)."""
+        self._analysis, self._model, self._category = analysis, model, category
         self.rerun()
 
     def rerun(self) -> None:
@@ -215,7 +217,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
             return
         self._started = time.perf_counter()
         self.channel.submit(ExplainRequest(analysis, self._model, self.method_id, self.target.currentData(),
-                                           self._true_index, self.options.values()))
+                                           self._category, self.options.values()))
         QtCore.QTimer.singleShot(300, self._show_running_if_slow)
 
     def clear(self, message: str, regions: str = "no face") -> None:

@@ -1,7 +1,7 @@
 """Probability timeline: one curve per class over the whole video (filled in the background), a cursor.
 
 The dock only draws; the whole-video job runs on its own channel (see
-:mod:`painxai_gui.gui.probabilities`), reports progress here and can be
+:mod:`painxai_gui.live.probabilities`), reports progress here and can be
 cancelled. Clicking the plot seeks.
 """
 
@@ -11,7 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from painxai_gui.gui.probabilities import for_display
+from painxai_gui.live.probabilities import for_display
 
 PALETTE = ((31, 119, 180), (214, 39, 40), (148, 103, 189), (44, 160, 44), (140, 86, 75),
            (255, 127, 14), (127, 127, 127), (23, 190, 207), (188, 189, 34), (227, 119, 194))

@@ -1,4 +1,4 @@
-"""Shared, thread-safe access to open videos and their face tracks for all GUI workers.
+"""Shared, thread-safe access to open videos and their face tracks for all the app's workers.
 
 The core gives one :class:`VideoReader` and one :class:`FaceTrack` per video;
 this pool opens them lazily on a worker thread, keeps the few most recent, and

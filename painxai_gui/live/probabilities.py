@@ -18,16 +18,16 @@ from typing import Any, Callable
 
 import numpy as np
 
-from painxai_gui.gui.media import MediaPool
-from painxai_gui.gui.session import VideoEntry
-from painxai_gui.gui.workers import Cancelled, TaskContext
+from painxai_gui.dataset.records import VideoRecord
+from painxai_gui.live.context import Cancelled, JobContext
+from painxai_gui.live.media import MediaPool
 
 BATCH = 16
 
 
 @dataclass(frozen=True)
 class TimelineRequest:
-    video: VideoEntry
+    video: VideoRecord
     predictor: Any
     model_key: str
 
@@ -51,7 +51,7 @@ class ProbabilityCache:
         safe = re.sub(r"[^A-Za-z0-9._-]+", "_", video_id)
         return self.folder / "probabilities" / model_key[:16] / f"{safe}.npy"
 
-    def array(self, model_key: str, video: VideoEntry, classes: int) -> np.ndarray:
+    def array(self, model_key: str, video: VideoRecord, classes: int) -> np.ndarray:
         """The (possibly partial) array of a video; loaded from disk when it was computed before."""
         key = (model_key, video.id)
         with self._lock:
@@ -66,7 +66,7 @@ class ProbabilityCache:
             self._arrays[key] = arr
             return arr
 
-    def _load(self, model_key: str, video: VideoEntry, classes: int) -> np.ndarray | None:
+    def _load(self, model_key: str, video: VideoRecord, classes: int) -> np.ndarray | None:
         path = self._file(model_key, video.id)
         if path is None or not path.is_file():
             return None
@@ -80,7 +80,7 @@ class ProbabilityCache:
         with self._lock:
             return (model_key, video_id) in self._done
 
-    def finish(self, model_key: str, video: VideoEntry) -> None:
+    def finish(self, model_key: str, video: VideoRecord) -> None:
         """Mark complete and save atomically (best effort: a read-only folder only loses the cache)."""
         key = (model_key, video.id)
         with self._lock:
@@ -99,7 +99,7 @@ class ProbabilityCache:
 
 
 def fill_video(cache: ProbabilityCache, pool: MediaPool, interactive: Callable[[], bool],
-               request: TimelineRequest, ctx: TaskContext) -> np.ndarray:
+               request: TimelineRequest, ctx: JobContext) -> np.ndarray:
     """Compute every missing frame of the video, in batches, reporting progress; returns the array."""
     from painxai_gui.model import preprocess
 

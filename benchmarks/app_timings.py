@@ -1,6 +1,6 @@
 """Measure the app's own per-frame costs through its own workers: decode, face, inference, every method.
 
-    python -m painxai_gui.gui.timings [--root demo_data] [--repeats 5] [--methods gradcam,lime]
+    .venv/bin/python benchmarks/app_timings.py [--root demo_data] [--repeats 5] [--methods gradcam,lime]
 
 Runs offscreen. Each number is a job as the GUI runs it (a :class:`Channel`
 job: request built on the GUI thread, result back through the queued
@@ -19,6 +19,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
 
 def _run(channel, request, app, timeout: float = 900.0):
@@ -40,8 +41,8 @@ def _run(channel, request, app, timeout: float = 900.0):
 
 def _frames(video, predictor, pool, app, n: int = 12) -> tuple[list[str], list]:
     """Decode, face crop and inference of ``n`` frames through the viewer's own jobs."""
-    from painxai_gui.gui.pipeline import AnalysisRequest, FrameRequest, analyse, read_frame
     from painxai_gui.gui.workers import Channel
+    from painxai_gui.live.frames import AnalysisRequest, FrameRequest, analyse, read_frame
 
     frames = Channel("frame", lambda r, c: read_frame(pool, r, c))
     analysis = Channel("analysis", lambda r, c: analyse(pool, r, c))
@@ -62,8 +63,8 @@ def _frames(video, predictor, pool, app, n: int = 12) -> tuple[list[str], list]:
 def _methods(methods, loaded, analyses, repeats: int, app) -> list[str]:
     """Each method as an explanation dock runs it: first call (compiles) and warm median."""
     from painxai_gui.explain import METHODS
-    from painxai_gui.gui.pipeline import ExplainRequest, explain_frame
     from painxai_gui.gui.workers import Channel
+    from painxai_gui.live.explain_job import ExplainRequest, explain_frame
 
     rows = []
     for method in methods:
@@ -82,12 +83,12 @@ def _methods(methods, loaded, analyses, repeats: int, app) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     from PySide6 import QtWidgets
 
+    from painxai_gui.dataset.records import VideoRecord
     from painxai_gui.demo_data import ensure_demo_tree
     from painxai_gui.explain import METHODS
     from painxai_gui.gui.files import load_model_job
-    from painxai_gui.gui.media import MediaPool
-    from painxai_gui.gui.session import VideoEntry
     from painxai_gui.gui.startup import DEMO_MODEL, DEMO_ROOT
+    from painxai_gui.live.media import MediaPool
     from painxai_gui.video import VideoReader
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -99,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
     path = sorted((ensure_demo_tree(args.root) / "emotion").rglob("*.mp4"))[0]
     with VideoReader(path) as reader:
-        video = VideoEntry(path.name, "s", "disgust", "disgust", "D", path, reader.frame_count, reader.fps)
+        video = VideoRecord(path.name, "s", "disgust", "disgust", "D", path, reader.frame_count, reader.fps)
         width, height = reader.size
     loaded, predictor = load_model_job(args.model)
     pool = MediaPool()
