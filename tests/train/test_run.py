@@ -84,7 +84,7 @@ def test_same_seed_same_numbers_and_resume_skips_finished_folds(reference_run, s
         return any(e.stage == "extract" and e.fold == 3 and e.step >= 16 for e in seen)
 
     with pytest.raises(TrainCancelled):
-        train(config, progress=seen.append, should_cancel=cancel_mid_fold_3)
+        train(config, progress=seen.append, cancel=cancel_mid_fold_3)
     assert (config.out / "fold_2" / "result.json").exists() and not (config.out / "fold_3").exists()
     stamp = (config.out / "fold_1" / "model.keras").stat().st_mtime_ns
     events = []
