@@ -9,9 +9,9 @@ frame, slot, fold``: ``path`` relative to ``<out>``, ``frame`` 0-based,
 :mod:`.folds`).
 
 Resumable and idempotent: a finished PNG is skipped on a rerun; each PNG is
-written to a temp file and renamed, so a killed export never leaves a partial
-PNG (temp files are removed on the next run, see :func:`painxai_gui.files.atomic_write`). Frames without a face are
-skipped and counted. ``cancel`` (an Event or a callable) is checked between
+written with :func:`painxai_gui.files.atomic_write`, so a killed export never
+leaves a partial PNG (its temp files are removed on the next run). Frames
+without a face are skipped and counted. ``cancel`` (an Event or a callable) is checked between
 frames; a cancelled export writes no manifest and can simply be run again.
 """
 
