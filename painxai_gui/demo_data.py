@@ -29,7 +29,7 @@ from typing import Callable, Iterable, Sequence
 import cv2
 import numpy as np
 
-from painxai_gui.dataset.files import atomic_write_text
+from painxai_gui.files import atomic_write
 
 MARKER_BITS = 16
 DEMO_SUBJECTS = ("071309_w_21", "080314_m_44", "101908_m_61")
@@ -129,23 +129,24 @@ def write_video(
     ValueError if OpenCV cannot encode ``fourcc`` here.
     """
     path = Path(path)
-    tmp = path.with_name(f".{path.stem}.partial{path.suffix}")
-    writer = None
-    try:
-        for frame in frames_rgb:
-            if writer is None:
-                size = (frame.shape[1], frame.shape[0])
-                writer = cv2.VideoWriter(str(tmp), cv2.CAP_FFMPEG, cv2.VideoWriter_fourcc(*fourcc), fps, size)
-                if not writer.isOpened():
-                    raise ValueError(f"OpenCV cannot encode {fourcc!r} into {path.suffix} here")
-            writer.write(frame if bgr else cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
-    finally:
-        if writer is not None:
-            writer.release()
-    if writer is None:
-        raise ValueError("no frames to write")
-    os.replace(tmp, path)
-    return path
+
+    def encode(tmp: Path) -> None:
+        writer = None
+        try:
+            for frame in frames_rgb:
+                if writer is None:
+                    size = (frame.shape[1], frame.shape[0])
+                    writer = cv2.VideoWriter(str(tmp), cv2.CAP_FFMPEG, cv2.VideoWriter_fourcc(*fourcc), fps, size)
+                    if not writer.isOpened():
+                        raise ValueError(f"OpenCV cannot encode {fourcc!r} into {path.suffix} here")
+                writer.write(frame if bgr else cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+        finally:
+            if writer is not None:
+                writer.release()
+        if writer is None:
+            raise ValueError("no frames to write")
+
+    return atomic_write(path, encode)
 
 
 def write_test_video(
@@ -237,8 +238,8 @@ def generate_demo_tree(
             progress(done + 1, len(jobs))
     samples = root / "PartA" / "starting_point" / "samples.csv"
     samples.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(samples, _samples_csv(jobs, subjects))
-    manifest = atomic_write_text(root / MANIFEST_NAME, _manifest_csv(root, jobs))
+    atomic_write(samples, _samples_csv(jobs, subjects))
+    manifest = atomic_write(root / MANIFEST_NAME, _manifest_csv(root, jobs))
     part_a = tuple(job[0] for job in jobs if job[2] in PART_A_LABELS)
     emotion = tuple(job[0] for job in jobs if job[2] in EMOTIONS)
     return DemoTree(root, part_a, emotion, samples, manifest)
@@ -252,5 +253,5 @@ def ensure_demo_tree(root: str | os.PathLike[str], progress: Progress | None = N
     if done.is_file() and done.read_text(encoding="utf-8") == wanted:
         return root
     generate_demo_tree(root, progress=progress, **options)  # type: ignore[arg-type]
-    atomic_write_text(done, wanted)
+    atomic_write(done, wanted)
     return root

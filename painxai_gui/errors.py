@@ -6,7 +6,9 @@ so the message can be shown to a researcher as it is.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Callable, Union
 
 
 class PainXAIError(Exception):
@@ -50,3 +52,65 @@ class ExplainError(PainXAIError):
 
 class ExportError(PainXAIError):
     """A figure panel or data export cannot be written."""
+
+
+class ProjectLockedError(ProjectError):
+    """Another process holds the project's writer lock; says who, as the lock file records it.
+
+    ``annotator``, ``host`` and ``pid`` are None when the lock file does not say.
+    The project can still be opened read-only.
+    """
+
+    def __init__(self, path: str | Path | None, annotator: str | None = None, host: str | None = None,
+                 pid: int | None = None):
+        self.annotator, self.host, self.pid = annotator, host, pid
+        if annotator is None and host is None and pid is None:
+            holder = "by another process"
+        else:
+            holder = f"by {annotator or '?'}, pid {pid if pid is not None else '?'} on {host or '?'}"
+        super().__init__(f"project is already open for writing ({holder}); "
+                         "close it there or open it read-only", path)
+
+
+class FileWriteError(PainXAIError, OSError):
+    """A file could not be written (disk full, permission denied, ...); the old file, if any, is intact.
+
+    Also an :class:`OSError` (``errno`` is the system's code) so that code written
+    for plain file errors keeps working.
+    """
+
+    def __init__(self, message: str, path: str | Path | None = None, errno: int | None = None):
+        super().__init__(message, path)
+        self.errno = errno  # not strerror: OSError.__str__ would then drop the message
+
+
+class RecordError(PainXAIError):
+    """A JSON record is missing, unreadable, of another kind or written by a newer version."""
+
+
+class Cancelled(Exception):
+    """Work stopped because its ``cancel`` hook fired (or a newer request superseded it).
+
+    Not a :class:`PainXAIError`: nothing is wrong with the input. Every core
+    cancellation (explanations, training, panel export) is this or a subclass,
+    so callers tell a cancel from a failure with ``isinstance``.
+    """
+
+    def __init__(self, message: str = "cancelled"):
+        super().__init__(message)
+
+
+class ExportCancelled(Cancelled):
+    """A figure-panel export was cancelled; nothing was written."""
+
+
+CancelHook = Union[Callable[[], bool], threading.Event, None]
+
+
+def cancel_check(cancel: CancelHook) -> Callable[[], bool]:
+    """A ``cancel`` hook (None, a callable returning bool, or a ``threading.Event``) as a callable."""
+    if cancel is None:
+        return lambda: False
+    if hasattr(cancel, "is_set"):  # threading.Event or alike
+        return cancel.is_set  # type: ignore[union-attr]
+    return lambda: bool(cancel())

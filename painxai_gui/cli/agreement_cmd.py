@@ -24,22 +24,14 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import csv
-    import io
-    from pathlib import Path
-
     from painxai_gui.cli.project_cmd import cli_errors
     from painxai_gui.curation.agreement import COLUMNS, compare_files
-    from painxai_gui.curation.crops import write_atomic
+    from painxai_gui.files import write_csv
 
     with cli_errors():
         result = compare_files(args.a, args.b)
         print(result.text(per_video=args.per_video))
         if args.csv:
-            buffer = io.StringIO()
-            writer = csv.writer(buffer, lineterminator="\n")
-            writer.writerow(COLUMNS)
-            writer.writerows(result.rows(per_video=True))
-            write_atomic(Path(args.csv), buffer.getvalue().encode("utf-8"))
+            write_csv(args.csv, COLUMNS, result.rows(per_video=True))
             print(f"wrote {args.csv}")
     return 0

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from painxai_gui.cli.index_cmd import index_from_args
 
+LANDMARKS_KIND, LANDMARKS_VERSION = "painxai-crop-landmarks", 1  # landmarks.json
+
 
 def register(sub) -> None:
     p = sub.add_parser("crops", help="write 256x256 face crops and landmarks for videos of a dataset root",
@@ -86,11 +88,9 @@ def _frame_entry(result) -> dict | None:
 
 
 def _crop_video(video_id: str, path: Path, args: argparse.Namespace, cropper, tally: Tally, bar) -> None:
-    import json
-
-    from painxai_gui.dataset.files import atomic_write_bytes, atomic_write_text
     from painxai_gui.errors import PainXAIError
     from painxai_gui.face import FaceTrack
+    from painxai_gui.files import atomic_write, write_record
 
     folder = Path(args.out) / Path(video_id).with_suffix("")
     cache = Path(args.cache) if args.cache else Path(args.out) / ".landmark-cache"
@@ -111,13 +111,13 @@ def _crop_video(video_id: str, path: Path, args: argparse.Namespace, cropper, ta
             else:
                 entries[str(frame)] = _frame_entry(result)
                 if result.ok:
-                    atomic_write_bytes(folder / f"{frame:06d}.png", _png(result.crop))
+                    atomic_write(folder / f"{frame:06d}.png", _png(result.crop))
                     tally.written += 1
                 else:
                     tally.no_face += 1
             bar.update(1)
     record = {"video_id": video_id, "path": str(path), "size": args.size, "margin": args.margin, "frames": entries}
-    atomic_write_text(folder / "landmarks.json", json.dumps(record))
+    write_record(folder / "landmarks.json", LANDMARKS_KIND, LANDMARKS_VERSION, record)
 
 
 def _png(crop_rgb) -> bytes:

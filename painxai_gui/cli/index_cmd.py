@@ -82,23 +82,25 @@ def _counts(counter: Mapping[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(counter.items())) or "-"
 
 
-def index_json(index) -> str:
-    import json
+INDEX_KIND, INDEX_VERSION = "painxai-dataset-index", 1  # the --json record
 
-    return json.dumps({
+
+def index_record(index) -> dict:
+    """The index as JSON-ready data (written with ``files.write_record``)."""
+    return {
         "root": str(index.root),
         "subjects": [vars(s) | {"age_group": s.age_group} for s in index.subjects.values()],
         "videos": [{**vars(v), "path": str(v.path)} for v in index.videos],
         "problems": [{"path": str(p.path), "kind": p.kind.value, "message": p.message} for p in index.problems],
         "category_map": index.category_map,
-    }, indent=1)
+    }
 
 
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from painxai_gui.cli.common import progress_bar, reported_errors
-    from painxai_gui.dataset.files import atomic_write_text
+    from painxai_gui.files import write_record
 
     with reported_errors():
         update, close = progress_bar("probing videos")
@@ -108,6 +110,6 @@ def run(args: argparse.Namespace) -> int:
             close()
         print("\n".join(summary_lines(index, args.all)))
         if args.json:
-            atomic_write_text(Path(args.json), index_json(index))
+            write_record(Path(args.json), INDEX_KIND, INDEX_VERSION, index_record(index), default=str)
             print(f"wrote {args.json}")
     return 0

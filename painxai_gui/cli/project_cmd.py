@@ -157,14 +157,12 @@ def run_report(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from painxai_gui.cli.common import progress_bar
     from painxai_gui.curation import Project
-    from painxai_gui.errors import ProjectError
+    from painxai_gui.errors import ProjectLockedError
 
     with cli_errors():
         try:
             project = Project.open(args.project, annotator=args.annotator)
-        except ProjectError as exc:
-            if "already open" not in exc.problem:
-                raise
+        except ProjectLockedError as exc:
             print(f"note: {exc.problem}; exporting read-only (no audit line)", file=sys.stderr)
             project = Project.open(args.project, read_only=True)
         with project:

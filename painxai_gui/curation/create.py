@@ -1,4 +1,4 @@
-"""Creating a project file from a dataset index, atomically (temp file, then link/rename).
+"""Creating a project file from a dataset index, atomically (:func:`painxai_gui.files.atomic_write`).
 
 The index comes from :func:`painxai_gui.dataset.index_dataset` unless the
 caller passes one (the GUI may already hold it). Video paths inside the
@@ -8,15 +8,16 @@ dataset root are stored relative to it, so a moved dataset only needs
 
 from __future__ import annotations
 
+import errno
 import json
-import os
 import sqlite3
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
 from painxai_gui.curation import history, schema
 from painxai_gui.dataset.records import Subject, VideoRecord
-from painxai_gui.errors import DatasetError, PainXAIError, ProjectError
+from painxai_gui.errors import DatasetError, FileWriteError, PainXAIError, ProjectError
+from painxai_gui.files import atomic_write
 
 
 def load_index(root: Path, manifest: Path | None, *, pattern: str | None = None,
@@ -56,23 +57,27 @@ def write_project(path: Path, root: Path, index: Any, meta: dict[str, Any], anno
         raise ProjectError("a file already exists here; choose another name", path)
     if not path.parent.is_dir():
         raise ProjectError("folder for the project file does not exist", path)
-    tmp = path.with_name(f".{path.name}.creating-{os.getpid()}")
-    _remove(tmp)
-    try:
-        conn = sqlite3.connect(str(tmp), isolation_level=None)
+
+    def build(tmp: Path) -> None:
         try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            schema.migrate(conn, 0)
-            _fill(conn, root, index, meta, annotator)
+            conn = sqlite3.connect(str(tmp), isolation_level=None)
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+                schema.migrate(conn, 0)
+                _fill(conn, root, index, meta, annotator)
+            finally:
+                conn.close()  # the last connection folds the WAL back into the file
         finally:
-            conn.close()
-        _publish(tmp, path)
+            _remove_journals(tmp)
+
+    try:
+        atomic_write(path, build, exclusive=True)
     except sqlite3.Error as exc:
         raise ProjectError(f"cannot write the project file ({exc})", path) from exc
-    except OSError as exc:
-        raise ProjectError(f"cannot write the project file ({exc.strerror})", path) from exc
-    finally:
-        _remove(tmp)
+    except FileWriteError as exc:
+        if exc.errno == errno.EEXIST:
+            raise ProjectError("a file already exists here; choose another name", path) from exc
+        raise ProjectError(exc.problem, path) from exc
 
 
 def _fill(conn: sqlite3.Connection, root: Path, index: Any, meta: dict[str, Any], annotator: str) -> None:
@@ -138,20 +143,7 @@ def unmapped_of(index: Any) -> list[str]:
     return [str(getattr(u, "video_id", u)) for u in items][:1000]
 
 
-def _publish(tmp: Path, path: Path) -> None:
-    try:
-        os.link(tmp, path)  # fails if `path` appeared meanwhile: never overwrite
-    except FileExistsError as exc:
-        raise ProjectError("a file already exists here; choose another name", path) from exc
-    except OSError:
-        if path.exists():
-            raise ProjectError("a file already exists here; choose another name", path)
-        os.replace(tmp, path)
-
-
-def _remove(path: Path) -> None:
-    for p in (path, Path(str(path) + "-wal"), Path(str(path) + "-shm"), Path(str(path) + "-journal")):
-        try:
-            p.unlink()
-        except FileNotFoundError:
-            pass
+def _remove_journals(db: Path) -> None:
+    """SQLite's side files of a database that is closed (none are left after a clean close)."""
+    for suffix in ("-wal", "-shm", "-journal"):
+        Path(str(db) + suffix).unlink(missing_ok=True)

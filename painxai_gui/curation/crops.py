@@ -1,4 +1,4 @@
-"""Where export gets its 256x256 face crops, and how it writes them (atomically).
+"""Where export gets its 256x256 face crops, and how to tell a finished PNG.
 
 :class:`CropSource` opens one video at a time; :class:`FaceCropSource` is the
 real one (frame-exact reader + dlib 68-landmark cropper, landmarks cached per
@@ -77,22 +77,6 @@ def encode_png(crop_rgb: np.ndarray) -> bytes:
     return data.tobytes()
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temp file beside ``path`` and rename it: never a partial file at ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
-        raise
-
-
 def is_complete_png(path: Path) -> bool:
     """True when ``path`` is a whole PNG (ends with the IEND chunk): resumable exports skip it."""
     try:
@@ -104,15 +88,3 @@ def is_complete_png(path: Path) -> bool:
             return handle.read() == _PNG_END
     except OSError:
         return False
-
-
-def remove_stale_temps(out_dir: Path) -> int:
-    """Delete temp files a killed export left behind; returns how many."""
-    count = 0
-    for tmp in out_dir.rglob(".*.tmp"):
-        try:
-            tmp.unlink()
-            count += 1
-        except OSError:
-            pass
-    return count

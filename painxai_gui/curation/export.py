@@ -9,36 +9,34 @@ frame, slot, fold``: ``path`` relative to ``<out>``, ``frame`` 0-based,
 :mod:`.folds`).
 
 Resumable and idempotent: a finished PNG is skipped on a rerun; each PNG is
-written to a temp file and renamed, so a killed export never leaves a partial
-PNG (temp files are removed on the next run). Frames without a face are
-skipped and counted. ``cancel`` (an Event or a callable) is checked between
+written with :func:`painxai_gui.files.atomic_write`, so a killed export never
+leaves a partial PNG (its temp files are removed on the next run). Frames
+without a face are skipped and counted. ``cancel`` (an Event or a callable) is checked between
 frames; a cancelled export writes no manifest and can simply be run again.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
 import re
-import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from painxai_gui.curation.crops import (CropSource, FaceCropSource, encode_png, is_complete_png,
-                                        remove_stale_temps, write_atomic)
+from painxai_gui.curation.crops import CropSource, FaceCropSource, encode_png, is_complete_png
 from painxai_gui.curation.folds import assign_folds
 from painxai_gui.curation.slots import slot_of
 from painxai_gui.dataset.records import ROLE_ALL_FRAMES, VideoRecord
-from painxai_gui.errors import ExportError, PainXAIError
+from painxai_gui.errors import CancelHook, ExportError, PainXAIError, cancel_check
+from painxai_gui.files import atomic_write, remove_stale_temps, write_csv, write_record
 
 if TYPE_CHECKING:
     from painxai_gui.curation.project import Project
 
 MANIFEST_COLUMNS = ("path", "subject", "category", "source_video", "frame", "slot", "fold")
-Cancel = "threading.Event | Callable[[], bool] | None"
+#: ``export.json``: what was exported from which project (a files.write_record record)
+RECORD_KIND, RECORD_VERSION = "painxai-export", 1
+LEGACY_TEMPS = (".*.tmp",)  # temp names of exports made before painxai_gui.files
 
 
 @dataclass(frozen=True)
@@ -121,7 +119,7 @@ def _unique_stem(stems: dict[tuple[str, str, str], str], key: tuple[str, str, st
 def export_project(project: "Project", out_dir: Path, *, folds: int = 5,
                    crop_source: CropSource | None = None,
                    progress: Callable[[int, int], None] | None = None,
-                   cancel: Cancel = None) -> ExportSummary:
+                   cancel: CancelHook = None) -> ExportSummary:
     """Run the export (see the module docstring); returns the summary."""
     if int(folds) != folds or folds < 1:
         raise ExportError(f"fold count must be a whole number >= 1, got {folds!r}", out_dir)
@@ -130,15 +128,15 @@ def export_project(project: "Project", out_dir: Path, *, folds: int = 5,
     items = plan_export(project)
     fold_of = assign_folds(_counts(items), folds) if items else {}
     summary = ExportSummary(out_dir, planned=len(items), folds=fold_of)
-    summary.removed_temp_files = remove_stale_temps(out_dir)
+    summary.removed_temp_files = remove_stale_temps(out_dir, LEGACY_TEMPS)
     source = crop_source or FaceCropSource(project.cache_dir / "landmarks")
-    done_paths = _run(items, out_dir, source, summary, progress, _cancel_check(cancel))
+    done_paths = _run(items, out_dir, source, summary, progress, cancel_check(cancel))
     if not summary.cancelled:
         summary.manifest = _write_manifest(out_dir, [i for i in items if i.rel_path in done_paths], fold_of)
         summary.per_category = _per_category([i for i in items if i.rel_path in done_paths])
-        write_atomic(out_dir / "export.json", json.dumps(
-            {"project": str(project.path), "quota": project.quota, "slots": project.slot_count,
-             "folds": folds, "summary": summary.as_dict()}, indent=2).encode())
+        write_record(out_dir / "export.json", RECORD_KIND, RECORD_VERSION,
+                     {"project": str(project.path), "quota": project.quota, "slots": project.slot_count,
+                      "folds": folds, "summary": summary.as_dict()})
     return summary
 
 
@@ -202,10 +200,7 @@ def _export_frame(crops: object, item: ExportItem, out_dir: Path, summary: Expor
     if crop is None:
         summary.no_face += 1
         return
-    try:
-        write_atomic(out_dir / item.rel_path, encode_png(crop))
-    except OSError as exc:
-        raise ExportError(f"cannot write a crop ({exc.strerror})", out_dir / item.rel_path) from exc
+    atomic_write(out_dir / item.rel_path, encode_png(crop), parents=True)
     summary.written += 1
     done.add(item.rel_path)
 
@@ -226,15 +221,9 @@ def _per_category(items: list[ExportItem]) -> dict[str, int]:
 
 
 def _write_manifest(out_dir: Path, items: list[ExportItem], fold_of: dict[str, int]) -> Path:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(MANIFEST_COLUMNS)
-    for i in items:
-        writer.writerow([i.rel_path, i.video.subject, i.video.category, i.video.id, i.frame,
-                         "" if i.slot is None else i.slot, fold_of[i.video.subject]])
-    path = out_dir / "manifest.csv"
-    write_atomic(path, buffer.getvalue().encode("utf-8"))
-    return path
+    rows = ([i.rel_path, i.video.subject, i.video.category, i.video.id, i.frame,
+             "" if i.slot is None else i.slot, fold_of[i.video.subject]] for i in items)
+    return write_csv(out_dir / "manifest.csv", MANIFEST_COLUMNS, rows)
 
 
 def _prepare_out(out_dir: Path) -> None:
@@ -245,10 +234,3 @@ def _prepare_out(out_dir: Path) -> None:
     if not out_dir.is_dir():
         raise ExportError("output path exists and is not a folder", out_dir)
 
-
-def _cancel_check(cancel: object) -> Callable[[], bool]:
-    if cancel is None:
-        return lambda: False
-    if hasattr(cancel, "is_set"):
-        return cancel.is_set  # type: ignore[attr-defined, no-any-return]
-    return cancel  # type: ignore[return-value]

@@ -11,9 +11,9 @@ import json
 import os
 import socket
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from painxai_gui.errors import ProjectError
+from painxai_gui.errors import ProjectError, ProjectLockedError
 
 try:  # POSIX
     import fcntl
@@ -27,7 +27,7 @@ def lock_path(project_path: Path) -> Path:
 
 
 class WriterLock:
-    """Exclusive, non-blocking lock; ``acquire`` raises :class:`ProjectError` when taken."""
+    """Exclusive, non-blocking lock; ``acquire`` raises :class:`ProjectLockedError` (saying who) when taken."""
 
     def __init__(self, project_path: Path):
         self.project_path = project_path
@@ -43,8 +43,7 @@ class WriterLock:
         if not _try_lock(handle):
             holder = _read_holder(handle)
             handle.close()
-            raise ProjectError(f"project is already open for writing ({holder}); "
-                               "close it there or open it read-only", self.project_path)
+            raise ProjectLockedError(self.project_path, **holder)
         handle.seek(0)
         handle.truncate()
         handle.write(json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
@@ -84,10 +83,19 @@ def _unlock(handle: IO[str]) -> None:
         msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
 
 
-def _read_holder(handle: IO[str]) -> str:
+def _read_holder(handle: IO[str]) -> dict[str, Any]:
+    """annotator / host / pid as the holder wrote them (None for what is missing or unreadable)."""
     try:
         handle.seek(0)
         info = json.loads(handle.read() or "{}")
-        return f"by {info.get('annotator', '?')}, pid {info.get('pid', '?')} on {info.get('host', '?')}"
     except (OSError, ValueError):
-        return "by another process"
+        return {}
+    if not isinstance(info, dict):
+        return {}
+    pid = info.get("pid")
+    return {"annotator": _text(info.get("annotator")), "host": _text(info.get("host")),
+            "pid": pid if isinstance(pid, int) and not isinstance(pid, bool) else None}
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)

@@ -7,16 +7,14 @@ file per table: ``F`` for balancing, ``F_stem_classes.csv``,
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from painxai_gui.curation.crops import write_atomic
 from painxai_gui.curation.entities import Exclusion
 from painxai_gui.dataset.records import ROLE_ALL_FRAMES, VideoRecord
+from painxai_gui.files import atomic_write, write_csv
 
 if TYPE_CHECKING:
     from painxai_gui.curation.project import Project
@@ -51,19 +49,14 @@ class Report:
         return "\n\n".join(f"## {title}\n\n{md_table(cols, rows)}" for title, cols, rows in self.tables()) + "\n"
 
     def write_markdown(self, path: Path) -> Path:
-        write_atomic(Path(path), self.markdown().encode("utf-8"))
-        return Path(path)
+        return atomic_write(path, self.markdown())
 
     def write_csv(self, path: Path) -> list[Path]:
         """Balancing table to ``path``, the other tables beside it; returns the files written."""
         path = Path(path)
         names = [path] + [path.with_name(f"{path.stem}_{s}.csv") for s in ("classes", "completeness", "exclusions")]
         for target, (_, cols, rows) in zip(names, self.tables()):
-            buffer = io.StringIO()
-            writer = csv.writer(buffer, lineterminator="\n")
-            writer.writerow(cols)
-            writer.writerows(rows)
-            write_atomic(target, buffer.getvalue().encode("utf-8"))
+            write_csv(target, cols, rows)
         return names
 
 

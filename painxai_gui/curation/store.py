@@ -139,12 +139,16 @@ def _check_file(path: Path, read_only: bool) -> None:
                            "its journal beside it); open it read-only or move it", path)
 
 
+_SQLITE_PROBLEMS = {
+    sqlite3.SQLITE_READONLY: "project file cannot be written (read-only)",
+    sqlite3.SQLITE_BUSY: "project file is busy (another process holds a write lock)",
+    sqlite3.SQLITE_LOCKED: "project file is busy (another process holds a write lock)",
+    sqlite3.SQLITE_FULL: "disk full while writing the project",
+}
+
+
 def _wrap(exc: sqlite3.Error, path: Path) -> ProjectError:
-    text = str(exc)
-    if "readonly" in text or "read-only" in text:
-        return ProjectError("project file cannot be written (read-only)", path)
-    if "locked" in text or "busy" in text:
-        return ProjectError("project file is busy (another process holds a write lock)", path)
-    if "disk" in text and "full" in text:
-        return ProjectError("disk full while writing the project", path)
-    return ProjectError(f"database error: {text}", path)
+    """SQLite's error, told by its result code (the low byte: extended codes refine it)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    problem = _SQLITE_PROBLEMS.get(code & 0xFF) if code is not None else None
+    return ProjectError(problem or f"database error: {exc}", path)

@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Mapping, Sequence
 
 import numpy as np
 
-from painxai_gui.errors import ExplainError
+from painxai_gui.errors import Cancelled, ExplainError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .context import ModelContext
 
 
-class ExplainCancelled(Exception):
+class ExplainCancelled(Cancelled):
     """Raised inside a running method when its ``cancel`` hook fires.
 
     Not a :class:`~painxai_gui.errors.PainXAIError`: nothing was wrong with the

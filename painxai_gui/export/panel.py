@@ -8,7 +8,6 @@ resolution to PNG, PDF or SVG, written atomically.
 from __future__ import annotations
 
 import os
-import tempfile
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +17,12 @@ import numpy as np
 
 from painxai_gui.errors import ExportError
 from painxai_gui.export.colormaps import DIVERGING, SEQUENTIAL, Normalisation, normalisation
+from painxai_gui.files import atomic_write
 
 FORMATS = ("png", "pdf", "svg")
+#: the panel's JSON record (``panel.png`` -> ``panel.json``), written with ``files.write_record``
+RECORD_KIND = "painxai-panel"
+RECORD_VERSION = 1
 LEGEND_INCHES = 0.7  # room under the tiles for the two colour bars
 
 
@@ -130,20 +133,8 @@ def compose_panel(rows: list[PanelRow], column_titles: list[str], out: str | Pat
     _legend(fig, LEGEND_INCHES)
     # keep text as text: editable labels in PDF (TrueType) and SVG, as journals ask
     with matplotlib.rc_context({"pdf.fonttype": 42, "svg.fonttype": "none"}):
-        _save_atomic(fig, out, fmt, dpi)
-    plt.close(fig)
+        try:
+            atomic_write(out, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi))
+        finally:
+            plt.close(fig)
     return norms
-
-
-def _save_atomic(fig, out: Path, fmt: str, dpi: int) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.stem}-", suffix=f".{fmt}", dir=out.parent)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, format=fmt, dpi=dpi)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a figure is meant to be shared
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise ExportError(f"could not write the panel ({exc})", out) from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)

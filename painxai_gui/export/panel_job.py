@@ -8,16 +8,15 @@ explanation docks run too.
 
 from __future__ import annotations
 
-import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
-from painxai_gui.errors import ExplainError, ExportError
-from painxai_gui.export.panel import PanelCell, PanelRow, compose_panel
+from painxai_gui.errors import ExplainError, ExportCancelled
+from painxai_gui.files import atomic_write, write_record
+from painxai_gui.export.panel import RECORD_KIND, RECORD_VERSION, PanelCell, PanelRow, compose_panel
 
 
 @dataclass(frozen=True)
@@ -83,8 +82,8 @@ def _explain_row(predictor, item: PanelItem, methods, options, target, cropper, 
                                regions.shares() if regions else None, regions.sums() if regions else None))
         if npy_dir is not None:
             stem = Path(npy_dir) / f"{Path(item.source).stem}_{method}"
-            np.save(f"{stem}.npy", face.explanation.attribution)
-            np.save(f"{stem}_heatmap.npy", face.heatmap)
+            save_npy(Path(f"{stem}.npy"), face.explanation.attribution)
+            save_npy(Path(f"{stem}_heatmap.npy"), face.heatmap)
     return PanelRow(crop, item.source, item.category, loaded.spec.class_names[int(np.argmax(probs))], tuple(cells))
 
 
@@ -110,13 +109,13 @@ def make_panel(items: list[PanelItem], model, methods: list[str], out: str | Pat
     rows = []
     for i, item in enumerate(items):
         if cancel is not None and cancel():
-            raise ExportError("panel export cancelled", out)
+            raise ExportCancelled("panel export cancelled")
         rows.append(_explain_row(predictor, item, methods, options, target, cropper, notes, npy_dir))
         if progress is not None:
             progress(i + 1, len(items))
     titles = [METHODS[m].display_name for m in methods]
     norms = compose_panel(rows, titles, out, dpi=dpi)
-    record = write_record(Path(out), loaded, rows, methods, norms, target, notes, dpi)
+    record = write_panel_record(Path(out), loaded, rows, methods, norms, target, notes, dpi)
     return PanelResult(Path(out), record, rows, notes)
 
 
@@ -134,7 +133,7 @@ def _versions() -> dict[str, str]:
     return found
 
 
-def write_record(out: Path, loaded, rows: list[PanelRow], methods: list[str], norms, target, notes, dpi) -> Path:
+def write_panel_record(out: Path, loaded, rows: list[PanelRow], methods: list[str], norms, target, notes, dpi) -> Path:
     """``panel.png`` -> ``panel.json``: everything needed to make the same panel again."""
     record = {
         "panel": out.name, "format": out.suffix.lstrip("."), "dpi": dpi,
@@ -151,9 +150,7 @@ def write_record(out: Path, loaded, rows: list[PanelRow], methods: list[str], no
         "notes": notes, "versions": _versions(),
     }
     path = out.with_suffix(".json")
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps(record, indent=2, default=_json_default), encoding="utf-8")
-    os.replace(tmp, path)
+    write_record(path, RECORD_KIND, RECORD_VERSION, record, default=_json_default)
     return path
 
 
@@ -163,3 +160,7 @@ def _json_default(value):
     if isinstance(value, np.ndarray):
         return f"<array {value.shape}>"
     return str(value)
+
+
+def save_npy(path: Path, array: np.ndarray) -> None:
+    atomic_write(path, lambda tmp: np.save(tmp, np.asarray(array)))

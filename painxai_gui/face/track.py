@@ -27,13 +27,14 @@ from pathlib import Path
 
 import numpy as np
 
-from painxai_gui.dataset.files import atomic_write_bytes
 from painxai_gui.face.cropper import FaceCropper, FaceResult
 from painxai_gui.face.geometry import Box
+from painxai_gui.files import atomic_write
 from painxai_gui.video.reader import VideoReader
 
 log = logging.getLogger(__name__)
 STORE_VERSION = 1
+STORE_KIND = "painxai-landmark-cache"  # stamped into the store's meta JSON
 
 
 class LandmarkStore:
@@ -41,7 +42,7 @@ class LandmarkStore:
 
     def __init__(self, path: Path | None, meta: dict[str, object]):
         self.path = path
-        self.meta = {"version": STORE_VERSION, **meta}
+        self.meta = {"kind": STORE_KIND, "version": STORE_VERSION, **meta}
         self._items: dict[int, np.ndarray | None] = {}
         self._lock = threading.Lock()
         self.dirty = 0
@@ -69,8 +70,7 @@ class LandmarkStore:
             merged = {**self._load(), **self._items}
             self._items = merged
             self.dirty = 0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(self.path, _encode(merged, self.meta))
+        atomic_write(self.path, _encode(merged, self.meta), parents=True)
 
     def _load(self) -> dict[int, np.ndarray | None]:
         if self.path is None or not self.path.is_file():

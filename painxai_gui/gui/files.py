@@ -13,7 +13,6 @@ from typing import Callable
 from PySide6 import QtCore, QtWidgets
 
 from painxai_gui.curation.schema import PROJECT_SUFFIX
-from painxai_gui.errors import ExportError
 from painxai_gui.gui.dialogs.panel import PanelChoice, PanelDialog, PanelFrame
 from painxai_gui.gui.dialogs.simple import TextDialog
 from painxai_gui.gui.session import Session
@@ -35,13 +34,11 @@ def load_model_job(path: Path):
 def open_project_job(path: Path):
     """Worker: open for writing; when another process holds it, open it read-only and say so."""
     from painxai_gui.curation import Project
-    from painxai_gui.errors import ProjectError
+    from painxai_gui.errors import ProjectError, ProjectLockedError
 
     try:
         return Project.open(path), None
-    except ProjectError as exc:
-        if "already open for writing" not in str(exc):
-            raise
+    except ProjectLockedError as exc:
         note = ProjectError(f"{exc.problem}. Opened it READ-ONLY here: you can browse and explain, "
                             "but not change selections.", path)
         return Project.open(path, read_only=True), note
@@ -207,12 +204,14 @@ class FileUI(QtCore.QObject):
 
         def failed(error, text) -> None:
             if dialog is not None:
-                cancelled = isinstance(error, ExportError) and "cancel" in str(error)
-                dialog.set_running(False, "Cancelled" if cancelled else f"Failed: {error}")
-            if not (isinstance(error, ExportError) and "cancel" in str(error)):
-                self.errors.show(error, text)
+                dialog.set_running(False, f"Failed: {error}")
+            self.errors.show(error, text)
 
-        self.tasks.run("panel", "exporting figure panel", job, done, failed)
+        def cancelled() -> None:
+            if dialog is not None:
+                dialog.set_running(False, "Cancelled")
+
+        self.tasks.run("panel", "exporting figure panel", job, done, failed, cancelled)
 
     def _panel_progress(self, name: str, done: int, total: int) -> None:
         if name == "panel" and self.panel_dialog is not None:

@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from painxai_gui.gui import main_thread_gc
-from painxai_gui.gui.actions import ACTIONS, build_actions, build_menus, build_toolbar
+from painxai_gui.gui.actions import build_actions, build_menus, build_toolbar
 from painxai_gui.gui.curation_ui import CurationUI
 from painxai_gui.gui.dialogs.errors import ErrorReporter
 from painxai_gui.gui.dialogs.simple import HelpDialog

@@ -10,7 +10,8 @@ only ever moves forward and ends on the newest request.
 Jobs are plain callables ``fn(request, ctx)``; ``ctx.cancelled()`` turns True
 when a newer request arrives (for ``supersede=True`` channels) or on
 ``cancel()``, and ``ctx.progress(done, total)`` reports progress. Raise
-:class:`Cancelled` (or the core's own cancellation error) to stop early.
+:class:`~painxai_gui.errors.Cancelled` (the core's cancellations subclass it)
+to stop early.
 """
 
 from __future__ import annotations
@@ -24,11 +25,10 @@ from typing import Any, Callable
 
 from PySide6 import QtCore
 
-from painxai_gui.live.context import Cancelled
-
-Job = Callable[[Any, "TaskContext"], Any]
+from painxai_gui.errors import Cancelled
 
 __all__ = ["Cancelled", "Channel", "Heartbeat", "Outcome", "TaskContext", "Tasks"]
+Job = Callable[[Any, "TaskContext"], Any]
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,7 @@ class Channel(QtCore.QObject):
 
     def _deliver(self, generation: int, request: Any, result: Any, seconds: float, error: Any, text: str) -> None:
         self.busy.emit(self.is_busy())
-        if error is not None and (isinstance(error, Cancelled) or _is_cancellation(error)):
+        if isinstance(error, Cancelled):
             self.cancelled.emit(request)
             return
         if generation < self._delivered:
@@ -224,12 +224,6 @@ def _lower_priority(nice: int) -> None:
         pass
 
 
-def _is_cancellation(error: BaseException) -> bool:
-    """The core's own cancellation errors (e.g. LIME's) count as a cancel, not a failure."""
-    name = type(error).__name__.lower()
-    return "cancel" in name
-
-
 class Heartbeat(QtCore.QObject):
     """Measures how long the GUI event loop goes without running a timer (for tests and the status bar)."""
 
@@ -259,7 +253,8 @@ class Tasks(QtCore.QObject):
     """One-off background work by name (open a project, load a model, export): one worker per name.
 
     ``run(name, label, fn, on_done)`` calls ``fn(ctx)`` on the worker and
-    ``on_done(result)`` on the GUI thread; errors go to ``on_error(exc, tb)``.
+    ``on_done(result)`` on the GUI thread; errors go to ``on_error(exc, tb)``,
+    a :class:`Cancelled` job to ``on_cancel()`` (nothing by default).
     """
 
     started = QtCore.Signal(str, str)        # name, label
@@ -270,18 +265,20 @@ class Tasks(QtCore.QObject):
         super().__init__(parent)
         self._on_error = on_error
         self._channels: dict[str, Channel] = {}
-        self._callbacks: dict[tuple[str, int], tuple[Callable, Callable | None]] = {}
+        self._callbacks: dict[tuple[str, int], tuple[Callable, Callable | None, Callable | None]] = {}
 
     def run(self, name: str, label: str, fn: Callable[[TaskContext], Any], on_done: Callable[[Any], None],
-            on_error: Callable[[BaseException, str], None] | None = None) -> int:
+            on_error: Callable[[BaseException, str], None] | None = None,
+            on_cancel: Callable[[], None] | None = None) -> int:
         channel = self._channels.get(name)
         if channel is None:
             channel = self._channels[name] = Channel(name, lambda job, ctx: job(ctx), parent=self)
             channel.finished.connect(lambda o, n=name: self._finished(n, o))
             channel.failed.connect(lambda req, exc, tb, n=name: self._failed(n, req, exc, tb))
+            channel.cancelled.connect(lambda req, n=name: self._cancelled(n, req))
             channel.ended.connect(lambda req, n=name: self._ended(n, req))
             channel.progress.connect(lambda _r, d, t, n=name: self.progressed.emit(n, d, t))
-        self._callbacks[(name, id(fn))] = (on_done, on_error)
+        self._callbacks[(name, id(fn))] = (on_done, on_error, on_cancel)
         self.started.emit(name, label)
         return channel.submit(fn)
 
@@ -299,13 +296,18 @@ class Tasks(QtCore.QObject):
             channel.shutdown(timeout=1.0)
 
     def _finished(self, name: str, outcome: Outcome) -> None:
-        on_done, _ = self._callbacks.get((name, id(outcome.request)), (None, None))
+        on_done, _, _ = self._callbacks.get((name, id(outcome.request)), (None, None, None))
         if on_done is not None:
             on_done(outcome.result)
 
     def _failed(self, name: str, request: Any, error: BaseException, text: str) -> None:
-        _, on_error = self._callbacks.get((name, id(request)), (None, None))
+        _, on_error, _ = self._callbacks.get((name, id(request)), (None, None, None))
         (on_error or self._on_error)(error, text)
+
+    def _cancelled(self, name: str, request: Any) -> None:
+        _, _, on_cancel = self._callbacks.get((name, id(request)), (None, None, None))
+        if on_cancel is not None:
+            on_cancel()
 
     def _ended(self, name: str, request: Any) -> None:
         self._callbacks.pop((name, id(request)), None)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from painxai_gui.errors import Cancelled
 
-class Cancelled(Exception):
-    """Raised inside a job to stop because it was cancelled or superseded."""
+__all__ = ["Cancelled", "JobContext", "PlainContext"]
 
 
 class JobContext(Protocol):

@@ -19,7 +19,9 @@ from typing import Any, Callable
 import numpy as np
 
 from painxai_gui.dataset.records import VideoRecord
-from painxai_gui.live.context import Cancelled, JobContext
+from painxai_gui.errors import Cancelled
+from painxai_gui.files import atomic_write
+from painxai_gui.live.context import JobContext
 from painxai_gui.live.media import MediaPool
 
 BATCH = 16
@@ -90,10 +92,7 @@ class ProbabilityCache:
         if arr is None or path is None:
             return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.tmp.npy")
-            np.save(tmp, arr)
-            tmp.replace(path)
+            atomic_write(path, lambda tmp: np.save(tmp, arr), parents=True)
         except OSError:
             pass
 

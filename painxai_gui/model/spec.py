@@ -8,9 +8,6 @@ channel order, after resizing to ``input_size``.
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,8 +15,9 @@ from typing import Any
 import numpy as np
 
 from painxai_gui.errors import ModelFileError
+from painxai_gui.files import check_record, read_record, write_record
 
-SIDECAR_FORMAT = "painxai-model-sidecar"
+SIDECAR_FORMAT = "painxai-model-sidecar"  # the record kind; also written as "format" (before kinds existed)
 SIDECAR_VERSION = 1
 COLOR_MODES = ("rgb", "bgr", "grayscale")
 
@@ -63,8 +61,7 @@ class ModelSpec:
         return self
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.update(format=SIDECAR_FORMAT, version=SIDECAR_VERSION)
+        data = {"kind": SIDECAR_FORMAT, "version": SIDECAR_VERSION, "format": SIDECAR_FORMAT, **asdict(self)}
         data["class_names"] = list(self.class_names)
         data["input_size"] = list(self.input_size)
         data["mean"] = list(self.mean)
@@ -72,15 +69,11 @@ class ModelSpec:
 
     @classmethod
     def from_json(cls, data: dict[str, Any], where: str | Path | None = None) -> "ModelSpec":
-        if not isinstance(data, dict):
-            raise ModelFileError("sidecar is not a JSON object", where)
-        version = data.get("version", SIDECAR_VERSION)
-        if not isinstance(version, int) or version > SIDECAR_VERSION:
-            raise ModelFileError(f"sidecar version {version!r} is newer than this tool understands", where)
+        data = check_record(data, SIDECAR_FORMAT, SIDECAR_VERSION, where, ModelFileError).data
         known = {f for f in cls.__dataclass_fields__}
         kwargs = {k: v for k, v in data.items() if k in known}
         kwargs.setdefault("extra", {})
-        kwargs["extra"] = {**kwargs["extra"], **{k: v for k, v in data.items() if k not in known | {"format", "version"}}}
+        kwargs["extra"] = {**kwargs["extra"], **{k: v for k, v in data.items() if k not in known | {"format"}}}
         try:
             kwargs["class_names"] = tuple(str(c) for c in data["class_names"])
             for key in ("input_size", "mean"):
@@ -104,29 +97,16 @@ def sidecar_path(model_path: str | Path) -> Path:
 
 def read_sidecar(path: str | Path) -> ModelSpec:
     path = Path(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ModelFileError("sidecar file not found", path) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelFileError(f"sidecar is not readable JSON ({exc})", path) from None
-    return ModelSpec.from_json(data, path)
+    record = read_record(path, SIDECAR_FORMAT, SIDECAR_VERSION, ModelFileError)
+    return ModelSpec.from_json(record.data, path)
 
 
 def write_sidecar(spec: ModelSpec, path: str | Path) -> Path:
-    """Write atomically (temp file + os.replace)."""
+    """Write the sidecar record atomically (mode 0644: it is shared with the model)."""
     path = Path(path)
     spec.validate(path)
-    fd, tmp = tempfile.mkstemp(prefix=".sidecar-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(spec.to_json(), fh, indent=2)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a sidecar is meant to be shared with the model
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    data = spec.to_json()
+    return write_record(path, data.pop("kind"), data.pop("version"), data)
 
 
 def vggface_spec(class_names: tuple[str, ...] = THESIS_CLASSES, mean: tuple[float, ...] = VGGFACE_MEAN_RGB) -> ModelSpec:

@@ -2,7 +2,7 @@
 
     from painxai_gui.train import TrainConfig, train
     result = train(TrainConfig(manifest="out/manifest.csv", out="runs/demo", base_weights="vggface.h5"),
-                   progress=print, should_cancel=stop_event.is_set)
+                   progress=print, cancel=stop_event.is_set)
 
 Per fold k: test = fold k's subjects; validation = a seeded ``val_fraction``
 of the other subjects; training = the rest. The conv base (up to ``pool5``) is

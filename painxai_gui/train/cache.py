@@ -28,12 +28,13 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from painxai_gui.files import write_record
 from painxai_gui.model.spec import ModelSpec
 from painxai_gui.train.errors import TrainCancelled, TrainError
 from painxai_gui.train.images import load_batch
-from painxai_gui.train.io import write_json
 
 CACHE_VERSION = 1
+META_KIND = "painxai-feature-cache"  # meta.json: what the cached features were computed from
 Pair = tuple[int, int]  # (manifest row, flip)
 
 
@@ -67,7 +68,7 @@ class FeatureCache:
         done_path.unlink(missing_ok=True)  # features are valid only once done.npy exists
         features = np.lib.format.open_memmap(feat_path, "w+", dtype, (rows, 2, size))
         done = np.lib.format.open_memmap(done_path, "w+", np.uint8, (rows, 2))
-        write_json(folder / "meta.json", meta)
+        write_record(folder / "meta.json", META_KIND, CACHE_VERSION, meta)
         return cls(folder, features, done)
 
     def missing(self, pairs: Sequence[Pair]) -> list[Pair]:
@@ -103,11 +104,11 @@ def compiled_forward(model, spec: ModelSpec):
 
 def extract(cache: FeatureCache, forward, paths: Sequence[Path], pairs: Sequence[Pair], spec: ModelSpec,
             batch: int, on_step: Callable[[int, int], None] | None = None,
-            should_cancel: Callable[[], bool] | None = None) -> int:
+            cancel: Callable[[], bool] | None = None) -> int:
     """Compute the missing (row, flip) features in batches; returns how many were computed."""
     todo = sorted(set(cache.missing(pairs)))
     for start in range(0, len(todo), batch):
-        if should_cancel is not None and should_cancel():
+        if cancel is not None and cancel():
             raise TrainCancelled("cancelled during feature extraction (extracted features are kept)")
         chunk = np.asarray(todo[start:start + batch])
         rows, flips = chunk[:, 0], chunk[:, 1]

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from painxai_gui.errors import CancelHook  # noqa: F401  (re-exported: the hook type of train())
 from painxai_gui.train.errors import TrainError
 
 #: settings that do not change a run's numbers; they may differ when a run is resumed
@@ -98,4 +99,3 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
-CancelHook = Callable[[], bool]

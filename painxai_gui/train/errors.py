@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from painxai_gui.errors import PainXAIError
+from painxai_gui.errors import Cancelled, PainXAIError
 
 
 class TrainError(PainXAIError):
     """Training cannot start or go on (bad settings, a run folder made with other settings, no disk space)."""
 
 
-class TrainCancelled(TrainError):
+class TrainCancelled(Cancelled):
     """The cancel hook asked to stop; finished folds and extracted features are kept for a resume."""

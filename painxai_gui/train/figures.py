@@ -9,7 +9,17 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from painxai_gui.train.head import EpochLog
-from painxai_gui.train.io import save_figure
+from painxai_gui.files import atomic_write
+
+
+def save_figure(fig, stem: str | Path, dpi: int = 150) -> list[Path]:
+    """Write ``stem.png`` and ``stem.pdf`` of a matplotlib Figure."""
+    written = []
+    for ext in ("png", "pdf"):
+        target = atomic_write(Path(stem).with_suffix(f".{ext}"),
+                              lambda tmp, ext=ext: fig.savefig(tmp, format=ext, dpi=dpi, bbox_inches="tight"))
+        written.append(target)
+    return written
 
 
 def _figure(width: float, height: float):

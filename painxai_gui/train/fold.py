@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import gc
-import os
 import time
 from pathlib import Path
 
 import numpy as np
 
+from painxai_gui.files import atomic_write, write_record
 from painxai_gui.model.spec import VGGFACE_MEAN_RGB, sidecar_path, write_sidecar
 from painxai_gui.train.cache import FeatureCache, cache_key, compiled_forward, extract
 from painxai_gui.train.head import EarlyStopping, EpochLog, HeadTrainer, Part, predict, scores
-from painxai_gui.train.io import FILE_MODE, save_keras, write_json
 from painxai_gui.train.network import Network, build_network
 from painxai_gui.train.report import write_fold_report, write_history
-from painxai_gui.train.results import FoldResult
+from painxai_gui.train.results import RESULT_KIND, RESULT_VERSION, FoldResult
 from painxai_gui.train.runner import RunContext
 from painxai_gui.train.splits import FoldSplit
 
@@ -56,7 +55,7 @@ def extract_fold(ctx: RunContext, split: FoldSplit, net: Network, spec, cache: F
     update, close = _bar(ctx, split.fold)
     try:
         extract(cache, compiled_forward(net.extractor, spec), [r.path for r in ctx.manifest.rows], pairs, spec,
-                ctx.config.extract_batch, update, ctx.should_cancel)
+                ctx.config.extract_batch, update, ctx.cancel)
     finally:
         close()
 
@@ -77,7 +76,7 @@ def fit_fold(ctx: RunContext, split: FoldSplit, net: Network, cache: FeatureCach
 
     rng = np.random.default_rng([cfg.seed, split.fold, 1])
     fit = trainer.fit(train, val, cfg.epochs, EarlyStopping(cfg.patience, cfg.min_delta), rng, on_epoch,
-                      ctx.should_cancel)
+                      ctx.cancel)
     return fit, Part.of(split.train, labels[list(split.train)], flips), val
 
 
@@ -123,12 +122,12 @@ def write_fold(ctx: RunContext, result: FoldResult, net: Network, spec, probs: n
                labels: np.ndarray) -> None:
     folder = ctx.out / f"fold_{result.fold}"
     folder.mkdir(parents=True, exist_ok=True)
-    model_path = save_keras(net.model, folder / "model.keras")
-    os.chmod(write_sidecar(spec, sidecar_path(model_path)), FILE_MODE)
+    model_path = atomic_write(folder / "model.keras", net.model.save)
+    write_sidecar(spec, sidecar_path(model_path))
     write_history(folder, result.fold, result.history, result.best_epoch)
     rows = [ctx.manifest.rows[i] for i in ctx.splits[result.fold - 1].test]
     write_fold_report(folder, result.fold, rows, probs, labels, ctx.classes)
-    write_json(folder / "result.json", result.to_json())
+    write_record(folder / "result.json", RESULT_KIND, RESULT_VERSION, result.to_json())
     ctx.emit("fold", f"fold {result.fold}: test accuracy {result.test_accuracy:.4f}, loss {result.test_loss:.4f}, "
              f"{result.epochs} epochs (best {result.best_epoch}) -> {folder}", fold=result.fold,
              test_accuracy=result.test_accuracy, test_loss=result.test_loss)

@@ -159,7 +159,7 @@ class HeadTrainer:
 
     def fit(self, train: Part, val: Part, epochs: int, stopper: EarlyStopping, rng: np.random.Generator,
             on_epoch: Callable[[EpochLog], None] | None = None,
-            should_cancel: Callable[[], bool] | None = None) -> FitResult:
+            cancel: Callable[[], bool] | None = None) -> FitResult:
         import keras
 
         optimizer = keras.optimizers.Adam(self.learning_rate)
@@ -167,7 +167,7 @@ class HeadTrainer:
         step = make_train_step(self.head, optimizer, self.num_classes)
         result = FitResult()
         for epoch in range(1, epochs + 1):
-            if should_cancel is not None and should_cancel():
+            if cancel is not None and cancel():
                 raise TrainCancelled(f"cancelled before epoch {epoch}")
             start = time.perf_counter()
             loss, acc = self.run_epoch(step, train, rng)

@@ -45,12 +45,12 @@ def uncentred(spec: ModelSpec) -> ModelSpec:
 
 
 def scan_images(paths: Sequence[Path], spec: ModelSpec, on_step: Callable[[int, int], None] | None = None,
-                should_cancel: Callable[[], bool] | None = None) -> ImageStats:
+                cancel: Callable[[], bool] | None = None) -> ImageStats:
     """Read every image once: hash it and take its channel means after resize and scaling."""
     flat = uncentred(spec)
     digests, means = [], np.zeros((len(paths), spec.channels), np.float64)
     for i, path in enumerate(paths):
-        if should_cancel is not None and should_cancel():
+        if cancel is not None and cancel():
             raise TrainCancelled("cancelled while reading the images")
         image, digest = read_rgb(path)
         digests.append(digest)

@@ -8,9 +8,9 @@ from typing import Sequence
 
 import numpy as np
 
+from painxai_gui.files import atomic_write, write_csv
 from painxai_gui.train.figures import plot_confusion, plot_curves
 from painxai_gui.train.head import EpochLog
-from painxai_gui.train.io import write_csv, write_text
 from painxai_gui.train.manifest import FrameRow
 
 #: image: the manifest's path (relative to its folder); path: resolved absolute path
@@ -72,7 +72,7 @@ def write_fold_report(folder: Path, fold: int, rows: Sequence[FrameRow], probs: 
     """report.txt/.csv, confusion matrices and predictions.csv of one fold's test images."""
     pred = probs.argmax(axis=1)
     text, table = classification_tables(labels, pred, classes)
-    write_text(folder / "report.txt", f"fold {fold}: test set ({len(labels)} images)\n\n{text}")
+    atomic_write(folder / "report.txt", f"fold {fold}: test set ({len(labels)} images)\n\n{text}")
     write_csv(folder / "report.csv", ("label", "precision", "recall", "f1", "support"), table)
     write_confusions(folder, confusion(labels, pred, len(classes)), classes, f"fold {fold}")
     write_csv(folder / "predictions.csv", prediction_header(classes),

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Sequence
 
+from painxai_gui.files import atomic_write, read_record, write_csv
+from painxai_gui.train.errors import TrainError
 from painxai_gui.train.head import EpochLog
-from painxai_gui.train.io import write_csv, write_text
 
+RESULT_KIND, RESULT_VERSION = "painxai-train-fold-result", 1  # fold_k/result.json
 TABLE_COLUMNS = ("train_loss", "train_accuracy", "val_loss", "val_accuracy", "test_loss", "test_accuracy",
                  "epochs", "best_epoch")
 
@@ -50,7 +51,7 @@ class FoldResult:
 
     @classmethod
     def read(cls, path: Path) -> "FoldResult":
-        return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+        return cls.from_json(read_record(path, RESULT_KIND, RESULT_VERSION, TrainError).data)
 
 
 def _mean_row(results: Sequence[FoldResult]) -> list:
@@ -105,4 +106,4 @@ def write_results_md(path: Path, results: Sequence[FoldResult], classes: Sequenc
           f"channel mean {', '.join(f'{m:.4f}' for m in r.mean)}" for r in results],
         "", *[f"- note: {n}" for n in notes if n not in warnings], "",
     ]
-    return write_text(path, "\n".join(parts))
+    return atomic_write(path, "\n".join(parts))

@@ -10,31 +10,31 @@ start, so a resumed run gives the same numbers as an uninterrupted one.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
 from painxai_gui import __version__
-from painxai_gui.errors import DatasetError
+from painxai_gui.errors import DatasetError, cancel_check
+from painxai_gui.files import read_record, write_record
 from painxai_gui.model.loading import file_sha256
 from painxai_gui.model.spec import ModelSpec
 from painxai_gui.model.vggface import build_vggface
 from painxai_gui.train.config import CancelHook, Progress, ProgressCallback, TrainConfig
 from painxai_gui.train.errors import TrainError
 from painxai_gui.train.images import ImageStats, scan_images
-from painxai_gui.train.io import write_json
 from painxai_gui.train.manifest import Manifest, class_order, read_manifest
 from painxai_gui.train.network import ARCHITECTURES, BaseBuilder
 from painxai_gui.train.results import FoldResult
 from painxai_gui.train.splits import FoldSplit, make_splits
 
 log = logging.getLogger(__name__)
-RUN_FORMAT = "painxai-train-run"
+RUN_FORMAT = "painxai-train-run"  # run.json's record kind
+RUN_VERSION = 1
 RANDOM_BASE = ("NO BASE WEIGHTS: the frozen convolutional layers have RANDOM weights (pass --base with the "
                "VGG-Face weights); these results say nothing about fine-tuned VGG-Face")
 
@@ -49,7 +49,7 @@ class RunContext:
     labels: np.ndarray  # class index per manifest row
     splits: list[FoldSplit]
     progress: ProgressCallback | None = None
-    should_cancel: CancelHook | None = None
+    cancel: Callable[[], bool] | None = None
     stats: ImageStats | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -93,7 +93,7 @@ def _builder(config: TrainConfig, base_builder: BaseBuilder | None) -> tuple[Bas
 
 
 def prepare(config: TrainConfig, base_builder: BaseBuilder | None = None, progress: ProgressCallback | None = None,
-            should_cancel: CancelHook | None = None) -> RunContext:
+            cancel: CancelHook = None) -> RunContext:
     """Read the manifest, fix classes and folds (no image is read yet)."""
     if config.base_weights is not None and not Path(config.base_weights).is_file():
         raise TrainError("base weights file not found", config.base_weights)
@@ -105,7 +105,7 @@ def prepare(config: TrainConfig, base_builder: BaseBuilder | None = None, progre
     index = {c: i for i, c in enumerate(classes)}
     labels = np.asarray([index[r.category] for r in manifest.rows], np.int64)
     splits = make_splits(manifest.rows, config.folds, config.val_fraction, config.seed)
-    return RunContext(config, builder, label, manifest, classes, labels, splits, progress, should_cancel)
+    return RunContext(config, builder, label, manifest, classes, labels, splits, progress, cancel_check(cancel))
 
 
 def _identity(ctx: RunContext) -> dict:
@@ -124,10 +124,7 @@ def open_run(ctx: RunContext) -> None:
     path = ctx.out / "run.json"
     identity = _identity(ctx)
     if path.exists():
-        try:
-            old = json.loads(path.read_text(encoding="utf-8")).get("identity", {})
-        except (OSError, json.JSONDecodeError) as exc:
-            raise TrainError(f"run.json is not readable ({exc})", path) from None
+        old = read_record(path, RUN_FORMAT, RUN_VERSION, TrainError).data.get("identity", {})
         differ = sorted(k for k in set(old) | set(identity) if old.get(k) != identity.get(k))
         if differ:
             raise TrainError(f"this run folder was made with other settings ({', '.join(differ)}); "
@@ -135,8 +132,8 @@ def open_run(ctx: RunContext) -> None:
         ctx.emit("resume", f"resuming the run in {ctx.out}")
         return
     ctx.out.mkdir(parents=True, exist_ok=True)
-    write_json(path, {"format": RUN_FORMAT, "version": 1, "tool": __version__, "identity": identity,
-                      "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
+    write_record(path, RUN_FORMAT, RUN_VERSION, {"tool": __version__, "identity": identity,
+                                                 "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
 
 
 def scan(ctx: RunContext) -> None:
@@ -149,7 +146,7 @@ def scan(ctx: RunContext) -> None:
         if done % step == 0 or done == total:
             ctx.emit("scan", f"read {done}/{total} images", step=done, total=total)
 
-    ctx.stats = scan_images(paths, flat, on_step, ctx.should_cancel)
+    ctx.stats = scan_images(paths, flat, on_step, ctx.cancel)
 
 
 def fold_done(out: Path, fold: int) -> bool:
@@ -158,12 +155,12 @@ def fold_done(out: Path, fold: int) -> bool:
 
 
 def train(config: TrainConfig, *, base_builder: BaseBuilder | None = None, progress: ProgressCallback | None = None,
-          should_cancel: CancelHook | None = None) -> RunResult:
+          cancel: CancelHook = None) -> RunResult:
     """Run (or resume) the cross-validation; see the module docstring. Raises TrainCancelled on cancel."""
     from painxai_gui.train.fold import run_fold
     from painxai_gui.train.summary import write_summary
 
-    ctx = prepare(config, base_builder, progress, should_cancel)
+    ctx = prepare(config, base_builder, progress, cancel)
     if config.base_weights is None:
         ctx.notes.append(RANDOM_BASE)
         ctx.emit("warning", RANDOM_BASE)

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from painxai_gui.model.spec import THESIS_CLASSES
-from painxai_gui.train.io import atomic_path, write_csv
+from painxai_gui.files import atomic_write, write_csv
 
 CASTS = {"pain": (40, -20, -20), "disgust": (-20, 40, -20), "happiness": (-20, -20, 40)}
 
@@ -35,9 +35,10 @@ def synthetic_image(rng: np.random.Generator, category: str, tone: np.ndarray, s
 def _write_png(path: Path, image: np.ndarray) -> None:
     import cv2
 
-    with atomic_path(path) as tmp:
-        ok, data = cv2.imencode(".png", cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
-        tmp.write_bytes(data.tobytes())
+    ok, data = cv2.imencode(".png", cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+    if not ok:
+        raise ValueError("PNG encoding failed")
+    atomic_write(path, data.tobytes(), parents=True)
 
 
 def make_dataset(out: str | Path, subjects: int = 8, frames: int = 6, size: int = 32, folds: int = 4,
@@ -56,7 +57,7 @@ def make_dataset(out: str | Path, subjects: int = 8, frames: int = 6, size: int 
                 _write_png(out / rel, synthetic_image(rng, category, tone, size))
                 rows.append([rel, subject, category, video, f * 10, f % 3, s % folds + 1])
     return write_csv(out / "manifest.csv", ("path", "subject", "category", "source_video", "frame", "slot", "fold"),
-                     rows)
+                     rows, parents=True)
 
 
 def main(argv: list[str] | None = None) -> int:

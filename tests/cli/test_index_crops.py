@@ -45,6 +45,7 @@ def test_index_pattern_token_map_and_json(tree: Path, tmp_path: Path, capsys):
     out = capsys.readouterr().out
     assert "unmapped: 4 (labels BL1 2, happiness 2)" in out
     data = json.loads(out_json.read_text())
+    assert (data["kind"], data["version"]) == ("painxai-dataset-index", 1)
     assert len(data["videos"]) == 10 and data["problems"] == []
     assert {v["category"] for v in data["videos"]} == {"pain", "disgust", None}
 
@@ -67,6 +68,7 @@ def test_crops_writes_pngs_and_landmarks(tree: Path, tmp_path: Path, capsys):
     assert png.shape == (256, 256, 3)
     record = json.loads((folder / "landmarks.json").read_text())
     assert record["video_id"] == CLIP and sorted(record["frames"]) == ["0", "2", "3"]
+    assert (record["kind"], record["version"]) == ("painxai-crop-landmarks", 1)
     points = np.array(record["frames"]["2"]["landmarks"])
     assert points.shape == (68, 2) and (points > 0).all() and (points < 256).all()
     assert list((out / ".landmark-cache").glob("*.landmarks.npz"))

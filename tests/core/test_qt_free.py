@@ -31,8 +31,11 @@ def test_core_imports_with_qt_blocked():
         "        if name.split('.')[0] in ('PySide6', 'PyQt5', 'PyQt6', 'pyqtgraph', 'superqt', 'qtpy'):\n"
         "            raise ImportError('Qt is blocked for the core: ' + name)\n"
         "sys.meta_path.insert(0, Block())\n"
+        "import os\n"
+        "os.umask(0o027)\n"
         f"for m in {modules!r}:\n"
         "    importlib.import_module(m)\n"
+        "assert os.umask(0o027) == 0o027, 'an import changed the process umask'\n"
         "print('ok')\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)

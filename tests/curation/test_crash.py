@@ -119,5 +119,5 @@ def test_killed_export_leaves_no_partial_file(tmp_path, demo_tree, run):
     finished = any(line.startswith("finished") for line in lines)
     assert summary.skipped_existing == len(pngs) and summary.written == summary.planned - len(pngs)
     assert summary.planned == 36 + 6 * 30 and not summary.cancelled and summary.no_face == 0
-    assert not list(out.rglob("*.tmp")) and len((out / "manifest.csv").read_text().splitlines()) == 1 + 216
+    assert not list(out.rglob("*.tmp")) and not list(out.rglob(".*.painxai-tmp*")) and len((out / "manifest.csv").read_text().splitlines()) == 1 + 216
     print(f"run {run}: killed after {len(pngs)} of {summary.planned} files (finished before kill: {finished})")

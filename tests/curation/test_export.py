@@ -10,6 +10,7 @@ import pytest
 
 from curation_helpers import CentreCrops
 from painxai_gui.curation.export import safe_name
+from painxai_gui.files import read_record
 
 
 def _fill(project, per_slot=2):
@@ -44,6 +45,8 @@ def test_export_counts_layout_and_manifest(tmp_path, project):
         assert folds.setdefault(row["subject"], row["fold"]) == row["fold"]  # a subject in one fold
     assert sorted(set(folds.values())) == ["1", "2"]
     assert (out / "export.json").is_file()
+    record = read_record(out / "export.json", "painxai-export", 1)
+    assert record.version == 1 and record.data["summary"]["written"] == len(rows)
 
 
 def test_rerun_is_idempotent(tmp_path, project):

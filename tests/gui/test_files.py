@@ -58,3 +58,25 @@ def test_cancelled_file_dialogs_do_nothing(window, monkeypatch, action):
     monkeypatch.setattr(QtWidgets.QFileDialog, "getExistingDirectory", lambda *a, **k: "")
     window.actions[action].trigger()
     assert not window.tasks.busy("open") and not window.tasks.busy("model")
+
+
+def test_open_falls_back_to_read_only_only_for_a_locked_project(project_path, tmp_path):
+    """The open job tells a lock from other project errors by type (ProjectLockedError), not by message."""
+    from painxai_gui.curation import Project
+    from painxai_gui.errors import ProjectError, ProjectLockedError
+    from painxai_gui.gui.files import open_project_job
+
+    with Project.open(project_path, annotator="other"):
+        project, note = open_project_job(project_path)
+        try:
+            assert project.read_only and isinstance(note, ProjectError) and not isinstance(note, ProjectLockedError)
+            assert "by other, pid" in str(note) and "READ-ONLY" in str(note) and note.path == project_path
+        finally:
+            project.close()
+    project, note = open_project_job(project_path)
+    try:
+        assert not project.read_only and note is None
+    finally:
+        project.close()
+    with pytest.raises(ProjectError, match="not found"):
+        open_project_job(tmp_path / "missing.painxai")

@@ -154,3 +154,55 @@ def test_tasks_stay_busy_until_the_result_is_applied(qtbot):
     qtbot.waitUntil(lambda: not tasks.busy("x"), timeout=5000)
     assert applied and applied[-1] == 2  # busy() turned False only after on_done ran
     tasks.shutdown()
+
+
+def test_core_cancellations_are_told_by_type_not_by_name(qtbot):
+    """Any errors.Cancelled subclass (here LIME's own, raised by a real explain) is a cancel; an error
+    class merely *named* like one is a failure."""
+    import numpy as np
+
+    from painxai_gui.errors import Cancelled as CoreCancelled
+    from painxai_gui.explain import explain
+
+    class CancelledByTheDisk(OSError):  # has "cancel" in its name, is no cancellation
+        pass
+
+    def job(request, ctx):
+        if request == "lime":
+            import keras
+
+            inputs = keras.Input((8, 8, 3))
+            model = keras.Model(inputs, keras.layers.Dense(2)(keras.layers.Flatten()(inputs)))
+            x = np.zeros((8, 8, 3), np.float32)
+            explain(model, x, "lime", num_samples=20, batch_size=10, segments=np.zeros((8, 8), int),
+                    cancel=lambda: True)
+        raise CancelledByTheDisk("not a cancel")
+
+    channel = Channel("t", job)
+    cancelled, failed = [], []
+    channel.cancelled.connect(cancelled.append)
+    channel.failed.connect(lambda r, e, t: failed.append(e))
+    with qtbot.waitSignal(channel.ended, timeout=60000):
+        channel.submit("lime")
+    with qtbot.waitSignal(channel.ended, timeout=5000):
+        channel.submit("named")
+    assert cancelled == ["lime"] and len(failed) == 1 and isinstance(failed[0], CancelledByTheDisk)
+    assert Cancelled is CoreCancelled
+    channel.shutdown()
+
+
+def test_tasks_route_a_cancel_to_on_cancel_not_on_error(qtbot):
+    from painxai_gui.errors import ExportCancelled
+
+    errors, cancels, done = [], [], []
+    tasks = Tasks(lambda e, t: errors.append(e))
+
+    def job(ctx):
+        raise ExportCancelled("panel export cancelled")
+
+    with qtbot.waitSignal(tasks.ended, timeout=3000):
+        tasks.run("panel", "exporting", job, done.append, errors.append, lambda: cancels.append("c"))
+    with qtbot.waitSignal(tasks.ended, timeout=3000):
+        tasks.run("panel", "exporting", job, done.append)  # no on_cancel: nothing is shown
+    assert cancels == ["c"] and errors == [] and done == []
+    tasks.shutdown()

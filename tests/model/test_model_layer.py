@@ -107,6 +107,8 @@ def test_keras_file_with_sidecar_round_trip(tmp_path):
     spec = ModelSpec(class_names=("a", "b", "c"), input_size=(8, 8), mean=(0.5, 0.5, 0.5))
     write_sidecar(spec, sidecar_path(path))
     assert json.loads(sidecar_path(path).read_text())["format"] == "painxai-model-sidecar"
+    stamp = {k: json.loads(sidecar_path(path).read_text())[k] for k in ("kind", "version")}
+    assert stamp == {"kind": "painxai-model-sidecar", "version": 1}
     assert sidecar_path(path).stat().st_mode & 0o777 == 0o644  # readable by others, like the model
     loaded = load_model(path)
     assert loaded.spec == spec and len(loaded.sha256) == 64

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from painxai_gui.files import read_record
 from painxai_gui.model import load_model, preprocess
 from painxai_gui.train import TrainCancelled, TrainError, train
 from painxai_gui.train.images import read_rgb
@@ -84,7 +85,7 @@ def test_same_seed_same_numbers_and_resume_skips_finished_folds(reference_run, s
         return any(e.stage == "extract" and e.fold == 3 and e.step >= 16 for e in seen)
 
     with pytest.raises(TrainCancelled):
-        train(config, progress=seen.append, should_cancel=cancel_mid_fold_3)
+        train(config, progress=seen.append, cancel=cancel_mid_fold_3)
     assert (config.out / "fold_2" / "result.json").exists() and not (config.out / "fold_3").exists()
     stamp = (config.out / "fold_1" / "model.keras").stat().st_mtime_ns
     events = []
@@ -116,6 +117,8 @@ def test_cli_trains_one_fold_with_dropout(synth_manifest, tmp_path, capsys):
     assert "fold 2: test accuracy" in text.out and "RANDOM" in text.err
     assert (out / "fold_2" / "model.keras").exists() and not (out / "fold_1").exists()
     identity = json.loads((out / "run.json").read_text())["identity"]
+    assert read_record(out / "run.json", "painxai-train-run", 1).data["identity"] == identity
+    assert read_record(out / "fold_2" / "result.json", "painxai-train-fold-result", 1).data["fold"] == 2
     assert identity["dropout"] == 0.5 and identity["l2"] is None
     assert "Folds not finished yet: 1, 3, 4" in (out / "results.md").read_text()
     assert load_model(out / "fold_2" / "model.keras").model.get_layer("fc6_dropout").rate == 0.5

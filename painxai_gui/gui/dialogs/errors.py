@@ -23,6 +23,8 @@ TITLES = {
     errors.FaceError: "Face pipeline problem",
     errors.ExplainError: "Explanation problem",
     errors.ExportError: "Export problem",
+    errors.FileWriteError: "Could not write a file",
+    errors.RecordError: "File problem",
 }
 
 
