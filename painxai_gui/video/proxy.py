@@ -282,12 +282,12 @@ class ProxyLink:
         self.identity = SourceIdentity.of(source)
         self.path = self.identity.proxy_path(cache_dir)
         self.file: ProxyFile | None = None
-        self._next_look = 0.0
+        self._last_look = -float("inf")
 
     def get(self, now: bool = False) -> ProxyFile | None:
         """The open proxy; if there is none yet, look on disk (``now``: whatever the time since the last look)."""
-        if self.file is None and (now or time.monotonic() >= self._next_look):
-            self._next_look = time.monotonic() + self.LOOK_EVERY_S
+        if self.file is None and (now or time.monotonic() - self._last_look >= self.LOOK_EVERY_S):
+            self._last_look = time.monotonic()
             if self.path.exists():
                 try:
                     self.file = ProxyFile(self.path, self.identity)
