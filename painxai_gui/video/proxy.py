@@ -291,6 +291,7 @@ class ProxyLink:
             if self.path.exists():
                 try:
                     self.file = ProxyFile(self.path, self.identity)
+                    os.utime(self.path)  # its modification time is its last use: prune_proxies keeps recent ones
                 except (ProxyError, OSError) as exc:
                     self.drop(exc)
         return self.file
@@ -299,9 +300,36 @@ class ProxyLink:
         """Stop using the proxy and delete it (it is damaged: ``prepare_proxy`` makes it again)."""
         log.warning("%s; reading the source instead", why)
         self.close()
-        self.path.unlink(missing_ok=True)
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("cannot delete %s: %s", self.path, exc)
 
     def close(self) -> None:
         if self.file is not None:
             self.file.close()
             self.file = None
+
+
+def prune_proxies(cache_dir: str | os.PathLike[str], max_bytes: int) -> list[Path]:
+    """Delete the least recently used proxies in ``cache_dir`` until they take at most ``max_bytes``.
+
+    Returns the deleted paths, oldest first. A proxy's modification time is when
+    it was made or last opened by a reader. A reader that has one open keeps reading it (POSIX); the next reader uses the source.
+    """
+    proxies = []
+    for path in Path(cache_dir).glob(f"*{SUFFIX}"):
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            continue
+        proxies.append((st.st_mtime_ns, st.st_size, path))
+    total = sum(size for _, size, _ in proxies)
+    deleted = []
+    for _, size, path in sorted(proxies):
+        if total <= max_bytes:
+            break
+        path.unlink(missing_ok=True)
+        total -= size
+        deleted.append(path)
+    return deleted

@@ -63,6 +63,7 @@ def find_proxy(path: str | os.PathLike[str], cache_dir: str | os.PathLike[str]) 
         return None
     try:
         with ProxyFile(target, identity):
+            os.utime(target)  # used now (see prune_proxies)
             return target
     except ProxyError as exc:
         log.warning("%s; making it again", exc)

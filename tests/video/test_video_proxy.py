@@ -20,7 +20,7 @@ from x264_clips import frame_types, marked_x264
 
 from painxai_gui.demo_data import read_marker, write_test_video
 from painxai_gui.errors import ProxyError
-from painxai_gui.video import ProxyCancelled, VideoReader, find_proxy, needs_proxy, prepare_proxy
+from painxai_gui.video import ProxyCancelled, VideoReader, find_proxy, needs_proxy, prepare_proxy, prune_proxies
 from painxai_gui.video.proxy import ProxyFile, ProxyLink, SourceIdentity
 
 N_FRAMES = 300  # keyframes at 0 and 250 only
@@ -119,10 +119,10 @@ def test_progress_then_reuse_from_disk(long_gop, tmp_path: Path):
     calls: list[tuple[int, int]] = []
     proxy = prepare_proxy(path, tmp_path, progress=lambda done, total: calls.append((done, total)))
     assert calls == [(i, N_FRAMES) for i in range(1, N_FRAMES + 1)]
-    stamp = proxy.stat().st_mtime_ns
+    inode = proxy.stat().st_ino
     again: list[tuple[int, int]] = []
     assert prepare_proxy(path, tmp_path, progress=lambda d, t: again.append((d, t))) == proxy
-    assert again == [] and proxy.stat().st_mtime_ns == stamp  # reused, not made again
+    assert again == [] and proxy.stat().st_ino == inode  # reused, not made again
     assert find_proxy(path, tmp_path) == proxy
     assert sorted(p.name for p in tmp_path.iterdir()) == [proxy.name]
 
@@ -258,3 +258,23 @@ def test_concurrent_reads_through_the_proxy_stay_exact(long_gop, prepared):
             thread.join(timeout=60)
         reader.wait_prefetch(timeout=30)
     assert errors == []
+
+
+def test_prune_keeps_the_most_recently_used_proxies(prepared, tmp_path: Path):
+    source, proxy = prepared
+    size = proxy.stat().st_size
+    copies = []
+    for age, name in enumerate(["c", "b", "a"]):  # a is the oldest
+        copy = tmp_path / f"{name}{proxy.suffix}"
+        shutil.copy(proxy, copy)
+        os.utime(copy, ns=(10**18, 10**18 - age * 10**9))
+        copies.append(copy)
+    real = tmp_path / proxy.name
+    shutil.copy(proxy, real)
+    os.utime(real, ns=(10**17, 10**17))  # oldest of all, until a reader opens it
+    (tmp_path / "notes.txt").write_text("not a proxy")
+    with VideoReader(source, proxy_dir=tmp_path) as reader:
+        assert reader.decoder == "proxy"  # opening it marks it as used now
+    assert prune_proxies(tmp_path, 2 * size + 1) == [copies[2], copies[1]]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["c.pxproxy", proxy.name, "notes.txt"])
+    assert prune_proxies(tmp_path, 0) == [copies[0], real]
