@@ -114,41 +114,66 @@ def _cancel_check(cancel: Cancel) -> Callable[[], bool]:
 def _transcode(path: Path, reader: VideoReader, writer: ProxyWriter, identity: SourceIdentity, progress: Progress,
                cancelled: Callable[[], bool]) -> ProxyMeta:
     """Decode every frame of ``path`` and add its losslessly coded planes to ``writer``."""
-    total = reader.frame_count
-    check_stamps = reader.seek_mode == TIMESTAMPS
+    total, stamps = reader.frame_count, _Stamps(reader)
     first: av.VideoFrame | None = None
-    enc, t0_ms, last = None, 0.0, None
+    enc, count = None, 0
     try:
         with av.open(str(path)) as container:
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
-            for frame in container.decode(stream):
+            for index, frame in enumerate(container.decode(stream)):
                 if cancelled():
                     raise ProxyCancelled(f"{path}: proxy preparation cancelled")
-                index = writer.frames
                 if first is None:
-                    first, t0_ms = frame, (frame.time or 0.0) * 1000
-                    enc = encoder(frame.width, frame.height, _planes_format(frame, path))
-                _check_like_first(frame, first, index, path)
-                if check_stamps and frame.time is not None:
-                    last = frame_index(frame.time * 1000, t0_ms, 1000.0 / reader.fps, last)
-                    if last != index:
-                        raise ProxyError(f"frame timestamps skip or repeat (frame {index} is stamped as {last})",
-                                         path, frame=index)
-                if index >= total:
-                    raise ProxyError(f"PyAV decodes more frames than the reader's {total}", path, frame=index)
+                    first, enc = frame, encoder(frame.width, frame.height, _planes_format(frame, path))
+                _check_frame(frame, first, index, total, stamps, path)
                 for packet in enc.encode(_with_pts(_as_planes(frame, enc.pix_fmt), index)):
                     writer.add(bytes(packet))
-                progress(index + 1, total)
-            for packet in enc.encode(None) if enc is not None else ():
-                writer.add(bytes(packet))
+                count = index + 1
+                progress(count, total)
+            if enc is not None:
+                for packet in enc.encode(None):  # MagicYUV holds no frames back; flush to be sure
+                    writer.add(bytes(packet))
     except av.FFmpegError as exc:
-        raise ProxyError(f"cannot decode the source with PyAV ({exc})", path, frame=writer.frames) from exc
-    if first is None or writer.frames != total:
-        raise ProxyError(f"PyAV decodes {writer.frames} frames, the reader {total}", path)
+        raise ProxyError(f"cannot decode the source with PyAV ({exc})", path, frame=count) from exc
+    if first is None or count != total or writer.frames != total:
+        raise ProxyError(f"PyAV decodes {count} frames, the reader {total}", path)
     return ProxyMeta(source=identity, frame_count=total, width=first.width, height=first.height, fps=reader.fps,
                      seek_mode=reader.seek_mode, pix_fmt=enc.pix_fmt, colorspace=int(first.colorspace),
                      color_range=int(first.color_range))
+
+
+class _Stamps:
+    """Checks that PyAV's frame ``i`` is the reader's frame ``i`` by its timestamp (timestamp-mode files)."""
+
+    def __init__(self, reader: VideoReader):
+        self.active = reader.seek_mode == TIMESTAMPS
+        self.period_ms = 1000.0 / reader.fps
+        self.t0_ms: float | None = None
+        self.last: int | None = None
+
+    def index(self, frame: av.VideoFrame) -> int | None:
+        """The frame's index by its timestamp, None when not checked (no timestamp, or sequential mode)."""
+        if not self.active or frame.time is None:
+            return None
+        if self.t0_ms is None:
+            self.t0_ms = frame.time * 1000
+        self.last = frame_index(frame.time * 1000, self.t0_ms, self.period_ms, self.last)
+        return self.last
+
+
+def _check_frame(frame: av.VideoFrame, first: av.VideoFrame, index: int, total: int, stamps: _Stamps,
+                 path: Path) -> None:
+    """ProxyError unless ``frame`` is the reader's frame ``index`` and is coded like the first frame."""
+    if index >= total:
+        raise ProxyError(f"PyAV decodes more frames than the reader's {total}", path, frame=index)
+    stamped = stamps.index(frame)
+    if stamped is not None and stamped != index:
+        raise ProxyError(f"frame timestamps skip or repeat (frame {index} is stamped as {stamped})", path, frame=index)
+    now = (frame.width, frame.height, frame.format.name, int(frame.colorspace), int(frame.color_range))
+    then = (first.width, first.height, first.format.name, int(first.colorspace), int(first.color_range))
+    if now != then:
+        raise ProxyError(f"the video changes size or pixel format mid-stream ({then} -> {now})", path, frame=index)
 
 
 def _planes_format(frame: av.VideoFrame, path: Path) -> str:
@@ -156,13 +181,6 @@ def _planes_format(frame: av.VideoFrame, path: Path) -> str:
     if name not in PLANES_AS:
         raise ProxyError(f"pixel format {name!r} has no lossless proxy (supported: {', '.join(PLANES_AS)})", path)
     return PLANES_AS[name]
-
-
-def _check_like_first(frame: av.VideoFrame, first: av.VideoFrame, index: int, path: Path) -> None:
-    now = (frame.width, frame.height, frame.format.name, int(frame.colorspace), int(frame.color_range))
-    then = (first.width, first.height, first.format.name, int(first.colorspace), int(first.color_range))
-    if now != then:
-        raise ProxyError(f"the video changes size or pixel format mid-stream ({then} -> {now})", path, frame=index)
 
 
 def _as_planes(frame: av.VideoFrame, pix_fmt: str) -> av.VideoFrame:

@@ -278,3 +278,30 @@ def test_prune_keeps_the_most_recently_used_proxies(prepared, tmp_path: Path):
     assert prune_proxies(tmp_path, 2 * size + 1) == [copies[2], copies[1]]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["c.pxproxy", proxy.name, "notes.txt"])
     assert prune_proxies(tmp_path, 0) == [copies[0], real]
+
+
+def test_pixel_format_without_lossless_proxy_is_refused(tmp_path: Path):
+    path = marked_x264(tmp_path / "ten_bit.mp4", 40, SIZE, pix_fmt="yuv420p10le", preset="veryfast")
+    with pytest.raises(ProxyError, match="yuv420p10le") as info:
+        prepare_proxy(path, tmp_path / "cache")
+    assert info.value.path == path
+    assert list((tmp_path / "cache").iterdir()) == []
+    with VideoReader(path, cache_bytes=0, proxy_dir=tmp_path / "cache") as reader:  # the source still reads
+        assert [read_marker(reader.read(i)) for i in (30, 2)] == [30, 2] and reader.decoder == "ffmpeg"
+
+
+def test_proxy_that_would_differ_from_the_source_is_not_kept(long_gop, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch):
+    import painxai_gui.video.proxy as proxy_module
+
+    real = proxy_module.to_rgb
+
+    def off_by_one(frame, colorspace, color_range):  # a colour conversion that differs from OpenCV's
+        rgb = real(frame, colorspace, color_range)
+        rgb[5, 5, 0] ^= 1
+        return rgb
+
+    monkeypatch.setattr(proxy_module, "to_rgb", off_by_one)
+    with pytest.raises(ProxyError, match="differs") as info:
+        prepare_proxy(long_gop[0], tmp_path)
+    assert info.value.frame == 0 and list(tmp_path.iterdir()) == []
