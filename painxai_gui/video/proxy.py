@@ -28,6 +28,7 @@ source gets a new name, so a stale proxy is never opened for it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -135,44 +136,60 @@ def encoder(width: int, height: int, pix_fmt: str) -> av.CodecContext:
 
 
 class ProxyWriter:
-    """Writes packets to ``<target>.part-*``; :meth:`commit` adds meta, index and footer and renames."""
+    """Writes packets to ``<target>.part-*``; :meth:`finish` adds meta, index and footer, :meth:`commit` renames.
+
+    File-system failures (folder not writable, disk full) raise ProxyError naming the file.
+    """
 
     def __init__(self, target: Path):
         self.target = target
         self.part = target.with_name(f"{target.name}.part-{os.getpid()}-{threading.get_ident()}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self._fh = open(self.part, "wb")
-        self._fh.write(_MAGIC)
         self._index: list[tuple[int, int, int]] = []
+        with self._writing():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._fh = open(self.part, "wb")
+            self._fh.write(_MAGIC)
 
     @property
     def frames(self) -> int:
         return len(self._index)
 
     def add(self, packet: bytes) -> None:
-        self._index.append((self._fh.tell(), len(packet), zlib.crc32(packet)))
-        self._fh.write(packet)
+        with self._writing():
+            self._index.append((self._fh.tell(), len(packet), zlib.crc32(packet)))
+            self._fh.write(packet)
 
     def finish(self, meta: ProxyMeta) -> Path:
         """Write meta, index and footer and flush to disk; returns the temporary path (not yet renamed)."""
         if meta.frame_count != len(self._index):
             raise ValueError(f"meta says {meta.frame_count} frames, {len(self._index)} written")
         tail = meta.to_json() + b"".join(_ENTRY.pack(*entry) for entry in self._index)
-        self._fh.write(tail)
-        self._fh.write(_FOOTER.pack(len(tail) - len(self._index) * _ENTRY.size, len(self._index), zlib.crc32(tail)))
-        self._fh.write(_END)
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-        self._fh.close()
+        with self._writing():
+            self._fh.write(tail)
+            self._fh.write(_FOOTER.pack(len(tail) - len(self._index) * _ENTRY.size, len(self._index),
+                                        zlib.crc32(tail)))
+            self._fh.write(_END)
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+            self._fh.close()
         return self.part
 
     def commit(self) -> Path:
-        os.replace(self.part, self.target)
+        with self._writing():
+            os.replace(self.part, self.target)
         return self.target
 
     def discard(self) -> None:
-        self._fh.close()
+        if hasattr(self, "_fh"):
+            self._fh.close()
         self.part.unlink(missing_ok=True)
+
+    @contextlib.contextmanager
+    def _writing(self):
+        try:
+            yield
+        except OSError as exc:
+            raise ProxyError(f"cannot write the proxy ({exc.strerror or exc})", self.part) from exc
 
 
 class ProxyFile:

@@ -89,7 +89,7 @@ def prepare_proxy(path: str | os.PathLike[str], cache_dir: str | os.PathLike[str
     target = identity.proxy_path(cache_dir)
     _remove_stale(cache_dir, identity, target)
     with VideoReader(path, cache_bytes=0) as reader:
-        writer = ProxyWriter(target)
+        writer = ProxyWriter(target)  # before decoding: an unwritable cache folder fails at once
         try:
             meta = _transcode(path, reader, writer, identity, progress or _no_progress, _cancel_check(cancel))
             _check_against_source(writer.finish(meta), identity, reader)

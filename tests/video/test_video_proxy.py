@@ -305,3 +305,11 @@ def test_proxy_that_would_differ_from_the_source_is_not_kept(long_gop, tmp_path:
     with pytest.raises(ProxyError, match="differs") as info:
         prepare_proxy(long_gop[0], tmp_path)
     assert info.value.frame == 0 and list(tmp_path.iterdir()) == []
+
+
+def test_unwritable_cache_folder_is_a_proxy_error(long_gop, tmp_path: Path):
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("a file where the cache folder should be")
+    with pytest.raises(ProxyError, match="cannot write the proxy") as info:
+        prepare_proxy(long_gop[0], not_a_folder)
+    assert str(not_a_folder) in str(info.value)
