@@ -332,7 +332,8 @@ def prune_proxies(cache_dir: str | os.PathLike[str], max_bytes: int) -> list[Pat
     """Delete the least recently used proxies in ``cache_dir`` until they take at most ``max_bytes``.
 
     Returns the deleted paths, oldest first. A proxy's modification time is when
-    it was made or last opened by a reader. A reader that has one open keeps reading it (POSIX); the next reader uses the source.
+    it was made or last opened by a reader. A reader that has a deleted proxy
+    open keeps reading it (POSIX); the next reader of that video reads the source.
     """
     proxies = []
     for path in Path(cache_dir).glob(f"*{SUFFIX}"):

@@ -20,7 +20,8 @@ from x264_clips import frame_types, marked_x264
 
 from painxai_gui.demo_data import read_marker, write_test_video
 from painxai_gui.errors import ProxyError
-from painxai_gui.video import ProxyCancelled, VideoReader, find_proxy, needs_proxy, prepare_proxy, prune_proxies
+from painxai_gui.video import (SEQUENTIAL, ProxyCancelled, VideoReader, find_proxy, needs_proxy, prepare_proxy,
+                               prune_proxies)
 from painxai_gui.video.proxy import ProxyFile, ProxyLink, SourceIdentity
 
 N_FRAMES = 300  # keyframes at 0 and 250 only
@@ -313,3 +314,15 @@ def test_unwritable_cache_folder_is_a_proxy_error(long_gop, tmp_path: Path):
     with pytest.raises(ProxyError, match="cannot write the proxy") as info:
         prepare_proxy(long_gop[0], not_a_folder)
     assert str(not_a_folder) in str(info.value)
+
+
+def test_raw_stream_without_timestamps_gets_an_exact_proxy(tmp_path: Path):
+    path = marked_x264(tmp_path / "raw.h264", 80, SIZE, preset="veryfast")
+    reference = reference_frames(path)
+    assert len(reference) == 80
+    proxy = prepare_proxy(path, tmp_path / "cache")
+    with VideoReader(path, cache_bytes=0, proxy_dir=tmp_path / "cache") as reader:
+        assert reader.seek_mode == SEQUENTIAL and reader.decoder == "proxy" and reader.proxy_path == proxy
+        for index in (70, 3, 79, 0, 41, 40):
+            _exact(reader, reference, index)
+        assert reader.stats().rewinds == 0  # no reopen-and-decode-forward for backward jumps

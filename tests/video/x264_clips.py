@@ -21,12 +21,15 @@ from painxai_gui.demo_data import face_plate, moving_frames
 
 def write_x264(path: str | os.PathLike[str], frames_rgb: Iterable[np.ndarray], fps: int = 25, gop: int = 250,
                pix_fmt: str = "yuv420p", x264_params: str = "", preset: str = "medium") -> Path:
-    """Encode RGB frames with libx264 (``gop``: keyframe interval; x264's default B-frames) into MP4."""
+    """Encode RGB frames with libx264 (``gop``: keyframe interval; x264's default B-frames).
+
+    ``.h264``: a raw Annex B stream (no container, no timestamps); anything else: MP4.
+    """
     path = Path(path)
     params = ":".join(p for p in (f"keyint={gop}", x264_params) if p)
     frames = iter(frames_rgb)
     first = next(frames)
-    with av.open(str(path), "w") as container:
+    with av.open(str(path), "w", format="h264" if path.suffix.lower() == ".h264" else None) as container:
         stream = container.add_stream("libx264", rate=fps)
         stream.height, stream.width = first.shape[:2]
         stream.pix_fmt = pix_fmt
