@@ -134,7 +134,6 @@ def encoder(width: int, height: int, pix_fmt: str) -> av.CodecContext:
     return ctx
 
 
-
 class ProxyWriter:
     """Writes packets to ``<target>.part-*``; :meth:`finish` adds meta, index and footer, :meth:`commit` renames.
 
