@@ -34,6 +34,10 @@ class VideoError(PainXAIError):
         super().__init__(message, path)
 
 
+class ProxyError(VideoError):
+    """A video's intra-frame proxy is damaged, stale, or cannot be made exact; the source is read instead."""
+
+
 class DatasetError(PainXAIError):
     """A dataset root, manifest or index cannot be used."""
 

@@ -27,6 +27,11 @@ How exactness is kept:
   (frame 0 must decode to the container's size, else FFmpeg decodes as usual)
   and every read of that file, sequential or random, uses the same decoder.
   Pixels may differ by a few levels from FFmpeg's own MJPEG decoder.
+* **Long GOPs read from a proxy when there is one.** Given ``proxy_dir``, the
+  reader serves frames from the source's intra-frame proxy (made once by
+  :func:`~painxai_gui.video.proxy_build.prepare_proxy`, same pixels, one
+  frame decoded per read) as soon as it is on disk, and reads the source as
+  above until then, or again if the proxy turns out damaged.
 
 A file that stops decoding early (truncated, damaged) gives a
 :class:`~painxai_gui.errors.VideoError` naming the file and the frame, never a
@@ -47,9 +52,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from painxai_gui.errors import VideoError
+from painxai_gui.errors import ProxyError, VideoError
 from painxai_gui.video.cache import FrameCache
 from painxai_gui.video.probe import fourcc_text, open_capture
+from painxai_gui.video.proxy import ProxyLink
 from painxai_gui.video.readahead import ReadAhead
 from painxai_gui.video.timing import frame_index, known_count, remember_count, stamps_consistent
 
@@ -73,6 +79,7 @@ class ReaderStats:
     rewinds: int  #: reopen-and-decode-forward jumps (sequential mode)
     cache_hits: int
     cache_misses: int
+    proxy_reads: int = 0  #: frames decoded from the proxy (also counted in ``decoded``)
 
 
 class VideoReader:
@@ -83,9 +90,11 @@ class VideoReader:
     ones always decode forward. Longer ones decode forward too while that is
     cheaper than a seek, judged from the measured costs of this file's seeks
     and frames (OpenCV's seek decodes the 16 frames before its target anyway).
+    ``proxy_dir``: the cache folder where this video's proxy is (or will be) kept.
     """
 
-    def __init__(self, path: str | os.PathLike[str], cache_bytes: int = 256 * 2**20, forward_skip: int = 16):
+    def __init__(self, path: str | os.PathLike[str], cache_bytes: int = 256 * 2**20, forward_skip: int = 16,
+                 proxy_dir: str | os.PathLike[str] | None = None):
         self.path = Path(path)
         self.forward_skip = int(forward_skip)
         self._seek_ms: float | None = None  # moving averages of measured costs
@@ -94,12 +103,17 @@ class VideoReader:
         self._cache = FrameCache(cache_bytes)
         self._readahead: ReadAhead | None = None
         self._closed = False
-        self._counters = {"decoded": 0, "grabbed": 0, "seeks": 0, "rewinds": 0}
+        self._counters = {"decoded": 0, "grabbed": 0, "seeks": 0, "rewinds": 0, "proxy_reads": 0}
         self._raw = False
         self._cap = open_capture(self.path)
         self._finalizer = weakref.finalize(self, _release, self._cap)
+        self._proxy: ProxyLink | None = None
         try:
             self._read_properties()
+            if proxy_dir is not None:
+                self._proxy = ProxyLink(self.path, proxy_dir)
+                if (proxy := self._proxy.get(now=True)) is not None:  # its count was checked when it was made
+                    remember_count(self.path, proxy.frame_count, proxy.meta.seek_mode)
             if self.codec in _INTRA_ONLY and self._raw_packets_decode():
                 self._raw = True
                 self._reopen()
@@ -123,8 +137,23 @@ class VideoReader:
 
     @property
     def decoder(self) -> str:
-        """``"imdecode"`` (raw MJPEG packets, decoded by OpenCV's JPEG codec) or ``"ffmpeg"``."""
+        """``"proxy"`` (the intra-frame proxy), ``"imdecode"`` (raw MJPEG packets decoded by OpenCV's JPEG codec)
+        or ``"ffmpeg"``."""
+        if self._proxy is not None and self._proxy.file is not None:
+            return "proxy"
         return "imdecode" if self._raw else "ffmpeg"
+
+    @property
+    def proxy_path(self) -> Path | None:
+        """The proxy frames are read from now, or None."""
+        return self._proxy.file.path if self._proxy is not None and self._proxy.file is not None else None
+
+    def attach_proxy(self) -> bool:
+        """Look for this video's proxy now (the reader also looks by itself, at most once a second); True if in use."""
+        if self._proxy is None:
+            return False
+        with self._lock:
+            return self._proxy.get(now=True) is not None
 
     @property
     def truncated(self) -> bool:
@@ -187,6 +216,8 @@ class VideoReader:
         with self._lock:
             self._closed = True
             self._finalizer()
+            if self._proxy is not None:
+                self._proxy.close()
         self._cache.clear()
 
     def __enter__(self) -> "VideoReader":
@@ -307,6 +338,9 @@ class VideoReader:
         """Frame ``index`` decoded to RGB (caller holds the lock)."""
         if self._closed:
             raise VideoError("the video reader is closed", self.path, frame=index)
+        frame = self._from_proxy(index)
+        if frame is not None:
+            return frame
         if self._mode == TIMESTAMPS:
             near = self._next is not None and self._next <= index <= self._next + self._forward_limit()
             frame = self._step_to(index) if near else self._timed_seek_to(index)
@@ -316,6 +350,22 @@ class VideoReader:
             self._reopen()
         self._skip_to(index)
         return self._read_next(index)
+
+    def _from_proxy(self, index: int) -> np.ndarray | None:
+        """Frame ``index`` from the proxy, or None when there is none (a damaged one is dropped)."""
+        proxy = self._proxy.get() if self._proxy is not None else None
+        if proxy is None:
+            return None
+        try:
+            if proxy.frame_count != self.frame_count:
+                raise ProxyError(f"has {proxy.frame_count} frames, the video {self.frame_count}", proxy.path)
+            frame = proxy.read_rgb(index)
+        except ProxyError as exc:
+            self._proxy.drop(exc)
+            return None
+        self._counters["decoded"] += 1
+        self._counters["proxy_reads"] += 1
+        return frame
 
     def _step_to(self, index: int) -> np.ndarray | None:
         """Decode forward to ``index`` and verify it; None (sequential mode) if timestamps disagree."""
