@@ -23,6 +23,7 @@ from painxai_gui.gui.explanations import DEFAULT_METHODS, Explanations
 from painxai_gui.gui.files import FileUI
 from painxai_gui.gui.playback import Playback
 from painxai_gui.gui.project_admin import ProjectAdminUI
+from painxai_gui.gui.proxies import ProxyPreparer
 from painxai_gui.gui.session import Session
 from painxai_gui.gui.statusbar import StatusBar
 from painxai_gui.gui.viewer import Viewer
@@ -81,6 +82,7 @@ class MainWindow(QtWidgets.QMainWindow):
         s, v = self.session, self.views
         self.viewer = Viewer(s, self.pool, self.cache, v, self.errors, self)
         self.playback = Playback(s, self.viewer, self)
+        self.proxies = ProxyPreparer(s, self.pool, self.tasks, self)
         self.explanations = Explanations(self, s, self.video_view, self.status, self)
         self.files = FileUI(s, self, self.tasks, self.errors, self.pool, self.cache, self.panel_settings,
                             lambda: self.viewer.last_analysis, self)

@@ -13,8 +13,16 @@ from pathlib import Path
 from typing import Any
 
 
+#: proxies (intra-frame copies of long-GOP videos) kept under the cache folder, least recently used dropped
+PROXY_BUDGET_BYTES = 20 * 1024**3
+
+
 class MediaPool:
-    """Readers and face tracks by video path; at most ``keep`` of each stay open."""
+    """Readers and face tracks by video path; at most ``keep`` of each stay open.
+
+    With a cache folder (the project's), readers find long-GOP videos'
+    intra-frame proxies in ``<cache>/proxies`` (see :func:`prepare_proxy`).
+    """
 
     def __init__(self, cache_dir: Path | None = None, keep: int = 4):
         self.cache_dir = cache_dir
@@ -24,6 +32,11 @@ class MediaPool:
         self._readers: OrderedDict[Path, Any] = OrderedDict()
         self._tracks: OrderedDict[Path, Any] = OrderedDict()
         self._cropper = None
+        self._retired: list[Any] = []  # readers of another proxy folder: closed with the pool
+
+    @property
+    def proxy_dir(self) -> Path | None:
+        return self.cache_dir / "proxies" if self.cache_dir is not None else None
 
     def set_cache_dir(self, cache_dir: Path | None) -> None:
         with self._lock:
@@ -36,15 +49,18 @@ class MediaPool:
         """The open reader of ``path`` (opened here on first use; raises VideoError)."""
         from painxai_gui.video import VideoReader
 
+        proxy_dir = self.proxy_dir
         with self._lock:
             reader = self._readers.get(path)
-            if reader is not None:
+            if reader is not None and reader.proxy_dir == proxy_dir:
                 self._readers.move_to_end(path)
                 return reader
-        reader = VideoReader(path)  # slow part outside the lock
+            if reader is not None:  # the project (cache folder) changed: reopen with its proxies
+                self._retired.append(self._readers.pop(path))
+        reader = VideoReader(path, proxy_dir=proxy_dir)  # slow part outside the lock
         with self._lock:
             existing = self._readers.get(path)
-            if existing is not None:
+            if existing is not None and existing.proxy_dir == proxy_dir:
                 reader.close()
                 return existing
             self._readers[path] = reader
@@ -52,6 +68,25 @@ class MediaPool:
                 _, old = self._readers.popitem(last=False)
                 old.close()
             return reader
+
+    def prepare_proxy(self, path: Path, progress=None, cancel=None) -> Path | None:
+        """Make the intra-frame proxy of a long-GOP video (a background job); the open reader switches to it.
+
+        None when there is no cache folder or the video seeks fast without one.
+        Older proxies beyond :data:`PROXY_BUDGET_BYTES` are deleted.
+        """
+        from painxai_gui.video import needs_proxy, prepare_proxy, prune_proxies
+
+        proxy_dir = self.proxy_dir
+        if proxy_dir is None or not needs_proxy(path):
+            return None
+        made = prepare_proxy(path, proxy_dir, progress=progress, cancel=cancel)
+        prune_proxies(proxy_dir, PROXY_BUDGET_BYTES)
+        with self._lock:
+            reader = self._readers.get(path)
+        if made is not None and reader is not None:
+            reader.attach_proxy()
+        return made
 
     def cropper(self):
         """The one face cropper (dlib detector + 68-landmark predictor), loaded on first use."""
@@ -90,9 +125,10 @@ class MediaPool:
         with self._face_lock, self._lock:
             _flush(list(self._tracks.values()))
             self._tracks.clear()
-            for reader in self._readers.values():
+            for reader in [*self._readers.values(), *self._retired]:
                 reader.close()
             self._readers.clear()
+            self._retired.clear()
 
 
 def _flush(tracks) -> None:

@@ -96,6 +96,7 @@ class VideoReader:
     def __init__(self, path: str | os.PathLike[str], cache_bytes: int = 256 * 2**20, forward_skip: int = 16,
                  proxy_dir: str | os.PathLike[str] | None = None):
         self.path = Path(path)
+        self.proxy_dir = Path(proxy_dir) if proxy_dir is not None else None
         self.forward_skip = int(forward_skip)
         self._seek_ms: float | None = None  # moving averages of measured costs
         self._grab_ms: float | None = None
