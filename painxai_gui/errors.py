@@ -50,3 +50,7 @@ class ExplainError(PainXAIError):
 
 class ExportError(PainXAIError):
     """A figure panel or data export cannot be written."""
+
+
+class StudyError(PainXAIError):
+    """A study (``painxai study``) cannot run or report: bad inputs, a folder made with other settings."""
