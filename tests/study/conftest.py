@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-METHODS = ("gradient", "lrp.epsilon")
-SETTINGS = dict(shard_size=12, sanity_images=4, heatmap_size=32)
+from study_helpers import METHODS, SETTINGS  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -19,15 +18,6 @@ def known_truth(tmp_path_factory) -> dict[str, Path]:
     manifest = make_known_truth(root / "set", subjects=6, frames=2, size=96, folds=2)
     run = make_run_folder(root / "run", manifest)
     return {"root": root, "manifest": manifest, "run": run}
-
-
-def study_config(known_truth: dict[str, Path], out: Path, **changes):
-    from painxai_gui.study import StudyConfig
-
-    kw = dict(manifest=known_truth["manifest"], models=known_truth["run"], methods=METHODS, out=out,
-              show_progress_bar=False, **SETTINGS)
-    kw.update(changes)
-    return StudyConfig(**kw)
 
 
 @pytest.fixture(scope="session")
