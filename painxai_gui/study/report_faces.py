@@ -59,12 +59,15 @@ def _warp_all(study: Path, images: np.ndarray, methods: list[str], template: Tem
         contiguous = len(idx) and idx[-1] - idx[0] == len(idx) - 1
         block = np.asarray(heat[idx[0]:idx[-1] + 1] if contiguous else heat.get_orthogonal_selection((idx,)),
                            np.float32)[:, columns]
+        here = slice(start, start + len(idx))
+        points = np.nan_to_num(normalised(landmarks[here], crop_sizes[here, None, None]))
+        grids = template.grids(points, block.shape[-1])
         for j in range(len(idx)):
             n = start + j
             if not has_lm[n]:
                 continue
             maps = np.nan_to_num(block[j], nan=0.0)
-            warped = template.warp(maps, normalised(landmarks[n], crop_sizes[n]))
+            warped = template.warp(maps, points[j], grids[j])
             sums = np.abs(warped).sum(axis=(1, 2))
             ok = np.isfinite(block[j]).all(axis=(1, 2)) & (sums > 0)
             out[:, n] = np.where(ok[:, None, None], warped / np.where(sums > 0, sums, 1.0)[:, None, None], 0.0)

@@ -3,8 +3,9 @@
 Per (class, method): features = warped maps downsampled to 32 x 32, each
 normalised to unit sum of |h|; a symmetric 10-nearest-neighbour affinity
 (i ~ j when either is among the other's 10 nearest); the number of clusters
-(2-8) is the one after the largest eigengap of the normalised Laplacian;
-spectral clustering (scikit-learn, seeded) on that affinity. Groups larger
+(2-8) is the one after the largest eigengap of the normalised Laplacian
+(its smallest eigenvalues, from ARPACK on the sparse graph); spectral
+clustering (scikit-learn, seeded, ``cluster_qr`` labels) on that affinity. Groups larger
 than ``max_points`` are clustered on a seeded subsample and the rest join
 the cluster with the nearest mean (the report says so). Per cluster: size,
 mean warped map, the 8 images nearest its centre; the caller adds the
@@ -53,10 +54,19 @@ def affinity(x: np.ndarray, neighbours: int = NEIGHBOURS):
 
 def eigengap_k(a, k_range: tuple[int, int] = K_RANGE) -> tuple[int, np.ndarray]:
     """k in k_range with the largest gap lambda_{k+1} - lambda_k of the normalised Laplacian (1-based)."""
-    from scipy.sparse.csgraph import laplacian
+    from scipy.sparse import diags
+    from scipy.sparse.linalg import eigsh
 
-    lap = laplacian(a.astype(np.float64), normed=True).toarray()
-    values = np.sort(np.linalg.eigvalsh(lap))[: k_range[1] + 1]
+    a = a.astype(np.float64)
+    d = np.asarray(a.sum(axis=1)).ravel()
+    scale = diags(1.0 / np.sqrt(np.where(d > 0, d, 1.0)))
+    adjacency = scale @ a @ scale  # L = I - D^-1/2 A D^-1/2: smallest of L = 1 - largest of this
+    count = min(k_range[1] + 1, a.shape[0] - 1)
+    if a.shape[0] <= 200:
+        top = np.linalg.eigvalsh(adjacency.toarray())[::-1][:count]
+    else:
+        top = eigsh(adjacency, k=count, which="LA", tol=1e-8, v0=np.ones(a.shape[0]))[0]
+    values = np.sort(1.0 - top)
     ks = np.arange(k_range[0], min(k_range[1], len(values) - 1) + 1)
     if len(ks) == 0:
         return 1, values
@@ -79,7 +89,7 @@ def cluster(x: np.ndarray, seed: int = 0, max_points: int = 2000) -> Clusters:
         return Clusters(np.zeros(n, np.int64), 1, values, len(sample))
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Graph is not fully connected")
-        sub = spectral_clustering(a, n_clusters=k, random_state=seed, assign_labels="kmeans")
+        sub = spectral_clustering(a, n_clusters=k, random_state=seed, assign_labels="cluster_qr")
     labels = np.empty(n, np.int64)
     labels[sample] = sub
     if len(sample) < n:

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -81,8 +82,9 @@ def paired_differences(values: np.ndarray, subjects: np.ndarray, in_a: np.ndarra
     return np.stack([a[s] - b[s] for s in both]) if both else np.zeros((0, width))
 
 
+@lru_cache(maxsize=32)
 def sign_flips(n: int, permutations: int = PERMUTATIONS, seed: int = 0) -> np.ndarray:
-    """A seeded ``permutations x n`` matrix of +-1."""
+    """A seeded ``permutations x n`` matrix of +-1 (cached: every test with n subjects shares it)."""
     return np.where(np.random.default_rng([seed, n]).random((permutations, n)) < 0.5, -1.0, 1.0)
 
 

@@ -126,3 +126,62 @@ def make_run_folder(run: str | Path, manifest: str | Path, **model_kw) -> Path:
         tests = sorted({r["subject"] for r in rows if int(r["fold"]) == k})
         make_region_model(run / f"fold_{k}" / "model.keras", extra={"fold": k, "test_subjects": tests}, **model_kw)
     return run
+
+
+def make_synthetic_study(out: str | Path, images: int = 72_000, methods: Sequence[str] = ("gradcam", "lrp.epsilon",
+                         "guided_gradcam", "lime"), subjects: int = 87, size: int = 64, crop: int = 256,
+                         chunk: int = 1000, seed: int = 0) -> Path:
+    """A study folder as ``painxai study run`` writes it, with generated numbers (report benchmark).
+
+    Each class's maps are a blob on its region of :data:`REGIONS` plus noise,
+    so the report has real structure to find; rows carry every column the
+    report reads.
+    """
+    import zarr
+
+    from painxai_gui.study.explain_step import region_columns
+    from painxai_gui.study.store import write_json, write_table
+
+    out, rng = Path(out), np.random.default_rng(seed)
+    classes = list(THESIS_CLASSES)
+    n, m = images, len(methods)
+    cls = np.arange(n) % 3
+    subj = np.sort(rng.integers(0, subjects, n))
+    lm = np.stack([face_landmarks(crop, rng.uniform(-4, 4, 2), rng.uniform(0.95, 1.05)) for _ in range(64)])
+    which = rng.integers(0, 64, n)
+    group = zarr.open_group(str(out / "heatmaps.zarr"), mode="w")
+    heat = group.create_array("heatmaps", shape=(n, m, size, size), dtype="float16", chunks=(chunk, 1, size, size))
+    marks = group.create_array("landmarks", shape=(n, 68, 2), dtype="float32", chunks=(chunk, 68, 2))
+    group.attrs.update({"methods": list(methods), "heatmap_size": size})
+    blobs = np.stack([region_mask(face_landmarks(size), size, REGIONS[c]).astype(np.float32) for c in classes])
+    for start in range(0, n, chunk):
+        stop = min(n, start + chunk)
+        for j in range(m):
+            noise = rng.random((stop - start, size, size), np.float32) * 0.3
+            heat[start:stop, j] = (blobs[cls[start:stop]] + noise).astype(np.float16)
+        marks[start:stop] = lm[which[start:stop]]
+    regions = region_columns()
+    rows: dict[str, object] = {"image": np.repeat(np.arange(n), m), "method": [x for _ in range(n) for x in methods],
+                               "method_index": np.tile(np.arange(m), n), "path": [f"img{i:06d}.png" for i in range(n)
+                                                                                   for _ in range(m)],
+                               "subject": [f"S{s:03d}" for s in np.repeat(subj, m)],
+                               "category": [classes[c] for c in np.repeat(cls, m)],
+                               "crop_size": np.full(n * m, crop), "predicted": np.repeat(cls, m)}
+    probs = rng.dirichlet(np.ones(3), n * m)
+    rows.update({f"p_{c}": probs[:, k] for k, c in enumerate(classes)})
+    for key in ("del_auc", "ins_auc", "rand_del_auc", "rand_ins_auc", "contrast"):
+        rows[key] = rng.random(n * m)
+    true_region = np.asarray([regions.index(REGIONS[classes[c]]) for c in np.repeat(cls, m)])
+    for measure in ("share", "density", "signed"):
+        values = rng.random((n * m, len(regions)))
+        values[np.arange(n * m), true_region] += 2.0
+        values /= values.sum(1, keepdims=True)
+        rows.update({f"{measure}_{r}": values[:, k] for k, r in enumerate(regions)})
+    write_table(out / "rows.parquet", rows)
+    k = 50 * 3
+    write_table(out / "sanity.parquet", {"image": np.arange(k * m) % 50, "method": [x for x in methods for _ in range(k)],
+                                         "model": ["synthetic"] * (k * m), "stage": np.tile(np.repeat([1, 2, 3], 50), m),
+                                         "spearman_abs": rng.random(k * m), "ssim": rng.random(k * m)})
+    write_json(out / "record.json", {"format": "painxai-study", "models": [{"sha256": "0" * 64, "fold": None}],
+                                     "settings": {"target": "predicted"}, "synthetic": True})
+    return out

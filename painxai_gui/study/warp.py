@@ -5,9 +5,10 @@ the crop (``(x + 0.5) / crop_size``), plus 8 border points (corners and edge
 midpoints) so the Delaunay triangulation covers the crop. A heatmap is warped
 onto the template triangle by triangle (piecewise affine, bilinear) at
 ``size`` x ``size``: for each template pixel the triangle and barycentric
-coordinates are fixed once per template, so an image's sampling grid is one
-small matrix product with its own points and one ``cv2.remap`` per map (all
-methods of an image share the grid).
+coordinates are fixed once per template (a sparse pixels x points matrix
+with three weights per row), so the sampling grids of many images are one
+sparse matrix product with their points, and each map is one ``cv2.remap``
+(all methods of an image share its grid).
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ class Template:
         gx, gy = np.meshgrid(centres, centres)
         pixels = np.stack([gx.ravel(), gy.ravel()], axis=1)
         self.triangle_of, self.bary = _barycentric(self.points, self.triangles, pixels)
+        from scipy.sparse import csr_matrix
+
+        corners = self.triangles[self.triangle_of]  # P x 3 point indices
+        rows = np.repeat(np.arange(len(pixels)), 3)
+        self.weights = csr_matrix((self.bary.ravel(), (rows, corners.ravel())), shape=(len(pixels), len(self.points)))
 
     @classmethod
     def from_landmarks(cls, landmarks: np.ndarray, crop_sizes: np.ndarray | float, size: int = 64) -> "Template":
@@ -56,25 +62,29 @@ class Template:
         """The template's 68 points in pixels of the warped maps (for drawing)."""
         return self.points[:68] * self.size - 0.5
 
-    def grid(self, points: np.ndarray, map_size: int) -> tuple[np.ndarray, np.ndarray]:
-        """cv2.remap maps (float32 size x size) sampling a ``map_size`` map of an image with these
-        normalised 68 points."""
-        source = with_border(np.asarray(points, np.float64).reshape(68, 2))
-        corners = source[self.triangles[self.triangle_of]]  # P x 3 x 2
-        xy = np.einsum("pk,pkd->pd", self.bary, corners) * map_size - 0.5
-        shape = (self.size, self.size)
-        return xy[:, 0].reshape(shape).astype(np.float32), xy[:, 1].reshape(shape).astype(np.float32)
+    def grids(self, points: np.ndarray, map_size: int) -> np.ndarray:
+        """Sampling positions (N x size x size x 2, float32 map pixels) for N images' normalised 68 points."""
+        pts = np.asarray(points, np.float64).reshape(-1, 68, 2)
+        full = np.concatenate([pts, np.broadcast_to(BORDER, (len(pts), 8, 2))], axis=1)  # N x 76 x 2
+        flat = full.transpose(1, 0, 2).reshape(len(self.points), -1)  # 76 x 2N
+        xy = (self.weights @ flat) * map_size - 0.5  # P x 2N
+        return xy.reshape(self.size, self.size, len(pts), 2).transpose(2, 0, 1, 3).astype(np.float32)
 
-    def warp(self, heatmaps: np.ndarray, points: np.ndarray) -> np.ndarray:
-        """Warp one image's maps (M x h x h, or h x h) onto the template (bilinear, edges replicated)."""
+    def grid(self, points: np.ndarray, map_size: int) -> tuple[np.ndarray, np.ndarray]:
+        """cv2.remap maps (float32 size x size) sampling a ``map_size`` map of one image."""
+        g = self.grids(points, map_size)[0]
+        return np.ascontiguousarray(g[..., 0]), np.ascontiguousarray(g[..., 1])
+
+    def warp(self, heatmaps: np.ndarray, points: np.ndarray, grid: np.ndarray | None = None) -> np.ndarray:
+        """Warp one image's maps (M x h x h, or h x h) onto the template (bilinear, edges replicated);
+        ``grid``: the image's row of :meth:`grids`, when already computed."""
         import cv2
 
         maps = np.asarray(heatmaps, np.float32)
         single = maps.ndim == 2
         maps = maps[None] if single else maps
-        map_x, map_y = self.grid(points, maps.shape[-1])
-        out = np.stack([cv2.remap(m, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-                        for m in maps])
+        g = self.grids(points, maps.shape[-1])[0] if grid is None else grid
+        out = np.stack([cv2.remap(m, g, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE) for m in maps])
         return out[0] if single else out
 
 
