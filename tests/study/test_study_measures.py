@@ -231,3 +231,16 @@ def test_spray_finds_planted_clusters_by_eigengap():
     assert laplacian(a, normed=True).shape == a.shape
     sub = spray.cluster(x, seed=0, max_points=45)  # subsample, the rest joins the nearest mean
     assert sub.sampled == 45 and all(len(set(sub.labels[truth == t])) == 1 for t in range(3))
+
+
+def test_landmarks_found_on_a_real_crop():
+    from skimage.data import astronaut
+
+    from painxai_gui.face import FaceCropper
+    from painxai_gui.study.inputs import detect_landmarks
+
+    result = FaceCropper().crop(astronaut())
+    blank = np.zeros_like(result.crop)
+    found = detect_landmarks(np.stack([result.crop, blank]))
+    assert np.abs(found[0] - result.landmarks).max() < 6.0  # the crop's own landmarks, found again on the crop
+    assert np.isnan(found[1]).all()  # no face: NaN, not an error
