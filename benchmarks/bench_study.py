@@ -64,7 +64,7 @@ def make_inputs(root: Path, subjects: int, frames: int):
 def config(manifest: Path, model: Path, out: Path, **kw):
     from painxai_gui.study import StudyConfig
 
-    return StudyConfig(manifest=manifest, models=model, methods=METHODS, out=out, sanity_images=0, shard_size=16,
+    return StudyConfig(manifest=manifest, models=model, methods=METHODS, out=out, sanity_images=0, shard_size=8,
                        show_progress_bar=False, **kw)
 
 
@@ -83,8 +83,8 @@ def own_compute(manifest: Path, model_path: Path) -> float:
     crops = read_crops([r.path for r in rows])
     settings = {"baseline": "blur", "blur_fraction": 0.1}
     start = time.perf_counter()
-    for i in range(0, len(crops), 16):
-        xs = preprocess(crops[i:i + 16], loaded.spec)
+    for i in range(0, len(crops), 8):  # the study's shard size
+        xs = preprocess(crops[i:i + 8], loaded.spec)
         probs = predictor.predict_preprocessed(xs)
         targets = probs.argmax(1)
         second = runner_up(probs, targets)
@@ -127,7 +127,7 @@ def part_local_and_dask(root: Path, quick: bool, lines: list[str]) -> dict:
     from painxai_gui.model.loading import file_sha256
     from painxai_gui.study.engines import connect
 
-    manifest, model = make_inputs(root, subjects=4, frames=2 if quick else 4)
+    manifest, model = make_inputs(root, subjects=4, frames=4 if quick else 8)
     n = sum(1 for _ in open(manifest)) - 1
     study_seconds(config(manifest, model, root / "warm", limit=16))  # load + trace once
     own_compute(manifest, model)

@@ -6,7 +6,8 @@ they write the same tables. ``dask`` starts a ``LocalCluster`` of
 ``cores // workers`` threads) or connects to ``scheduler`` (e.g. a
 dask-jobqueue ``SLURMCluster``'s address); every worker writes its shards
 straight into the study folder, which must therefore be on a file system all
-workers see. A method shard waits for its block's images shard (landmarks).
+workers see. A method shard waits for its block's images shard only when
+that shard detects the landmarks (no ``landmarks`` column in the manifest).
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def run_dask(shards: Sequence[Shard], on_done: OnDone, batch_size: int = 32, wor
         images: dict[str, Any] = {}
         by_future = {}
         for shard in shards:
-            after = images.get(shard.depends) if shard.kind == "method" else None
+            after = images.get(shard.depends) if shard.depends else None
             future = client.submit(run_shard, shard, batch_size, after, key=f"study-{shard.kind}-{shard.key}",
                                    pure=False, retries=0)
             if shard.kind == "images":

@@ -38,8 +38,8 @@ class Shard:
     method: str | None = None
     method_index: int = -1
     options: dict[str, Any] = field(default_factory=dict)
-    landmarks: np.ndarray | None = None  # images shard: from the manifest, else detected
-    depends: str | None = None  # method shard: key of its block's images shard
+    landmarks: np.ndarray | None = None  # from the manifest (None: detected by the images shard)
+    depends: str | None = None  # method shard that needs the images shard's detected landmarks
     block: int = -1
 
     @property
@@ -97,8 +97,10 @@ def make_plan(config: StudyConfig, inputs: StudyInputs) -> Plan:
         shards.append(_shard("images", image_key, config, inputs, rows, landmarks=lms, block=block))
         for index, method in enumerate(config.methods):
             key = digest(["method", image_key, method, options[method]])
+            # landmarks from the manifest travel with the shard; detected ones come from the images shard
             shards.append(_shard("method", key, config, inputs, rows, method=method, method_index=index,
-                                 options=options[method], depends=image_key, block=block))
+                                 options=options[method], landmarks=lms, depends=image_key if lms is None else None,
+                                 block=block))
     for m, ref in enumerate(inputs.models):
         rows = sanity_subset([r for r in range(n) if inputs.model_of[r] == m], config.sanity_images,
                              config.seed, ref.sha256)

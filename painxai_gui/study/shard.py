@@ -140,7 +140,7 @@ def run_method_shard(shard: Shard, store: StudyStore, batch_size: int) -> dict[s
     crops = read_crops([Path(p) for p in shard.paths])
     heat_array, lm_array = store.arrays()
     start, stop = shard.rows[0], shard.rows[-1] + 1
-    landmarks = np.asarray(lm_array[start:stop])
+    landmarks = shard.landmarks if shard.landmarks is not None else np.asarray(lm_array[start:stop])
     n, s, size = shard.size, shard.settings, shard.settings["heatmap_size"]
     table: dict[str, Any] = {"image": np.asarray(shard.rows, np.int64), "method": [shard.method] * n,
                              "target": np.zeros(n, np.int64), "del_auc": np.zeros(n), "ins_auc": np.zeros(n),
