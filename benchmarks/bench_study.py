@@ -109,22 +109,17 @@ def study_seconds(cfg, client=None) -> float:
     return time.perf_counter() - start
 
 
-def _warm_worker(model_path: str, sha: str) -> str:
-    from painxai_gui.explain import explain_batch
-    from painxai_gui.explain.metrics import curve_aucs, random_orders
-    from painxai_gui.study.shard import model_for
+def _warm_worker(manifest: str, model_path: str, out: str) -> str:
+    """Run a small local study inside the worker: imports (TF, Zarr, PyArrow, SciPy), model load, traces."""
+    import socket
 
-    loaded, predictor = model_for(model_path, sha)
-    x = np.zeros((2, 64, 64, 3), np.float32)
-    predictor.predict_preprocessed(x)
-    for method in METHODS:
-        explain_batch(loaded.model, x, method, [0, 1])
-    curve_aucs(loaded.model, x, np.repeat(random_orders(64 * 64, 1)[:1], 2, 0), [0, 1], "deletion", steps=2)
+    from painxai_gui.study import run_study
+
+    run_study(config(Path(manifest), Path(model_path), Path(out) / f"{socket.gethostname()}-{os.getpid()}", limit=8))
     return os.environ.get("TF_NUM_INTRAOP_THREADS", "?")
 
 
 def part_local_and_dask(root: Path, quick: bool, lines: list[str]) -> dict:
-    from painxai_gui.model.loading import file_sha256
     from painxai_gui.study.engines import connect
 
     manifest, model = make_inputs(root, subjects=4, frames=4 if quick else 8)
@@ -140,7 +135,7 @@ def part_local_and_dask(root: Path, quick: bool, lines: list[str]) -> dict:
     lines.append(row(f"local study / own compute ({n} images, 2 methods)", ratio, "<= 1.25", ratio <= 1.25, " x"))
     client, cluster = connect(2, None)
     try:
-        threads = client.run(_warm_worker, str(model), file_sha256(model))
+        threads = client.run(_warm_worker, str(manifest), str(model), str(root / "warm_workers"))
         start = time.perf_counter()
         client.gather(client.map(lambda i: i, range(400), pure=False))
         overhead = (time.perf_counter() - start) / 400
