@@ -102,7 +102,7 @@ def face_results(study: Path, rows: dict[str, np.ndarray], size: int = 64, seed:
             for m, method in enumerate(methods):
                 members = np.flatnonzero((labels == cls) & valid[:, m])
                 if len(members):
-                    result.averages[(grouping, str(cls), method)] = warped[m, members].astype(np.float64).mean(0)
+                    result.averages[(grouping, str(cls), method)] = warped[m, members].mean(0, dtype=np.float64)
                 result.counts[(grouping, str(cls), method)] = int(len(members))
                 if grouping == "true" and len(members):
                     _cluster(result, rows, warped[m], members, images, image_rows, str(cls), method, seed,
@@ -112,14 +112,15 @@ def face_results(study: Path, rows: dict[str, np.ndarray], size: int = 64, seed:
 
 def _cluster(result: FaceResults, rows: dict[str, np.ndarray], warped: np.ndarray, members: np.ndarray,
              images: np.ndarray, image_rows: np.ndarray, cls: str, method: str, seed: int, spray_max: int) -> None:
-    x = spray.features(warped[members].astype(np.float32))
+    x = spray.features(warped[members])
     found = spray.cluster(x, seed, spray_max)
     if found.sampled < len(members):
         result.notes.append(f"{cls} / {method}: clustered a seeded sample of {found.sampled} of {len(members)} "
                             "maps; the rest joined the nearest cluster mean")
     methods = np.asarray(rows["method"]).astype(str)
-    other = {int(rows["image"][j]): float(rows["share_other"][j]) for j in np.flatnonzero(methods == method)}
-    paths = {int(rows["image"][j]): str(rows["path"][j]) for j in range(len(image_rows))}
+    mine = np.flatnonzero(methods == method)
+    other = dict(zip(np.asarray(rows["image"])[mine].tolist(), np.asarray(rows["share_other"], np.float64)[mine]))
+    paths = dict(zip(np.asarray(rows["image"])[mine].tolist(), np.asarray(rows["path"])[mine].tolist()))
     for c in range(found.k):
         inside = np.flatnonzero(found.labels == c)
         if not len(inside):
@@ -127,7 +128,7 @@ def _cluster(result: FaceResults, rows: dict[str, np.ndarray], warped: np.ndarra
         ids = images[members[inside]]
         share = float(np.nanmean([other.get(int(i), np.nan) for i in ids]))
         examples = images[members[spray.nearest_to_centre(x, inside)]]
-        result.cluster_maps[(cls, method, c)] = warped[members[inside]].astype(np.float64).mean(0)
+        result.cluster_maps[(cls, method, c)] = warped[members[inside]].mean(0, dtype=np.float64)
         result.clusters.append({"class": cls, "method": method, "cluster": c, "k": found.k, "size": int(len(inside)),
                                 "share_other": share, "off_face": bool(share > OFF_FACE),
                                 "examples": ";".join(paths[int(i)] for i in examples)})

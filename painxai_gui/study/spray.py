@@ -37,9 +37,12 @@ def features(warped: np.ndarray, size: int = 32) -> np.ndarray:
     import cv2
 
     maps = np.asarray(warped, np.float32)
-    small = np.stack([cv2.resize(m, (size, size), interpolation=cv2.INTER_AREA) for m in maps]) if len(maps) else \
-        np.zeros((0, size, size), np.float32)
-    flat = small.reshape(len(maps), -1).astype(np.float64)
+    n, h, w = maps.shape if maps.ndim == 3 else (0, size, size)
+    if h % size == 0 and w % size == 0:  # integer factor: INTER_AREA is the block mean
+        small = maps.reshape(n, size, h // size, size, w // size).mean(axis=(2, 4), dtype=np.float64)
+    else:
+        small = np.stack([cv2.resize(m, (size, size), interpolation=cv2.INTER_AREA) for m in maps])
+    flat = small.reshape(n, -1).astype(np.float64)
     norms = np.abs(flat).sum(axis=1, keepdims=True)
     return np.divide(flat, norms, out=np.zeros_like(flat), where=norms > 0)
 
@@ -95,7 +98,8 @@ def cluster(x: np.ndarray, seed: int = 0, max_points: int = 2000) -> Clusters:
     if len(sample) < n:
         rest = np.setdiff1d(np.arange(n), sample)
         centres = np.stack([x[sample][sub == c].mean(axis=0) for c in range(k)])
-        labels[rest] = np.argmin(((x[rest, None, :] - centres[None]) ** 2).sum(-1), axis=1)
+        distance = (centres ** 2).sum(1)[None, :] - 2.0 * x[rest] @ centres.T  # + |x|^2, the same for every centre
+        labels[rest] = np.argmin(distance, axis=1)
     return Clusters(labels, k, values, len(sample))
 
 
