@@ -2,8 +2,7 @@
 
 Both call :func:`painxai_gui.study.shard.run_shard` on the same shards, so
 they write the same tables. ``dask`` starts a ``LocalCluster`` of
-``workers`` processes (one thread each; TensorFlow in each worker gets
-``cores // workers`` threads) or connects to ``scheduler`` (e.g. a
+``workers`` processes (one task at a time each) or connects to ``scheduler`` (e.g. a
 dask-jobqueue ``SLURMCluster``'s address); every worker writes its shards
 straight into the study folder, which must therefore be on a file system all
 workers see. A method shard waits for its block's images shard only when
@@ -31,12 +30,17 @@ def run_local(shards: Sequence[Shard], on_done: OnDone, batch_size: int = 32) ->
         on_done(shard, run_shard(shard, batch_size))
 
 
-def worker_env(workers: int) -> dict[str, str]:
-    """Thread settings for a worker process so N workers share the cores instead of fighting."""
-    threads = str(max(1, (os.cpu_count() or 1) // max(1, workers)))
-    return {"TF_NUM_INTRAOP_THREADS": threads, "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": threads,
-            "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"),
-            "CUDA_VISIBLE_DEVICES": os.environ.get("CUDA_VISIBLE_DEVICES", "")} if workers else {}
+def worker_env() -> dict[str, str]:
+    """Environment for LocalCluster workers: this process's TensorFlow log level and GPU choice.
+
+    TensorFlow keeps its default thread pools in each worker: capping them at
+    ``cores // workers`` was measured slower here (1.6x on 2 cores under
+    load; bench_study.py), and a cluster worker should use its node's cores.
+    """
+    env = {"TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")}
+    if "CUDA_VISIBLE_DEVICES" in os.environ:
+        env["CUDA_VISIBLE_DEVICES"] = os.environ["CUDA_VISIBLE_DEVICES"]
+    return env
 
 
 def connect(workers: int | None, scheduler: str | None):
@@ -46,9 +50,8 @@ def connect(workers: int | None, scheduler: str | None):
     if scheduler:
         return Client(scheduler), None
     n = workers or max(1, os.cpu_count() or 1)
-    env = {k: v for k, v in worker_env(n).items() if k != "CUDA_VISIBLE_DEVICES" or "CUDA_VISIBLE_DEVICES" in os.environ}
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
-                           silence_logs=logging.ERROR, env=env)
+                           silence_logs=logging.ERROR, env=worker_env())
     return Client(cluster), cluster
 
 
