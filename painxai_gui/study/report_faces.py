@@ -33,6 +33,14 @@ class FaceResults:
     notes: list[str] = field(default_factory=list)
 
 
+def mean_rows(maps: np.ndarray, rows: np.ndarray, chunk: int = 4096) -> np.ndarray:
+    """Mean of ``maps[rows]`` (float16 storage) in float64, converted chunk by chunk (fast and small)."""
+    total = np.zeros(maps.shape[1:], np.float64)
+    for start in range(0, len(rows), chunk):
+        total += maps[rows[start:start + chunk]].astype(np.float32).sum(axis=0, dtype=np.float64)
+    return total / max(1, len(rows))
+
+
 def _per_image(rows: dict[str, np.ndarray], key: str, images: np.ndarray) -> np.ndarray:
     """One value per image (the first row of each) for an image-level column."""
     first = {}
@@ -102,7 +110,7 @@ def face_results(study: Path, rows: dict[str, np.ndarray], size: int = 64, seed:
             for m, method in enumerate(methods):
                 members = np.flatnonzero((labels == cls) & valid[:, m])
                 if len(members):
-                    result.averages[(grouping, str(cls), method)] = warped[m, members].mean(0, dtype=np.float64)
+                    result.averages[(grouping, str(cls), method)] = mean_rows(warped[m], members)
                 result.counts[(grouping, str(cls), method)] = int(len(members))
                 if grouping == "true" and len(members):
                     _cluster(result, rows, warped[m], members, images, image_rows, str(cls), method, seed,
@@ -128,7 +136,7 @@ def _cluster(result: FaceResults, rows: dict[str, np.ndarray], warped: np.ndarra
         ids = images[members[inside]]
         share = float(np.nanmean([other.get(int(i), np.nan) for i in ids]))
         examples = images[members[spray.nearest_to_centre(x, inside)]]
-        result.cluster_maps[(cls, method, c)] = warped[members[inside]].mean(0, dtype=np.float64)
+        result.cluster_maps[(cls, method, c)] = mean_rows(warped, members[inside])
         result.clusters.append({"class": cls, "method": method, "cluster": c, "k": found.k, "size": int(len(inside)),
                                 "share_other": share, "off_face": bool(share > OFF_FACE),
                                 "examples": ";".join(paths[int(i)] for i in examples)})

@@ -39,7 +39,7 @@ def features(warped: np.ndarray, size: int = 32) -> np.ndarray:
     maps = np.asarray(warped, np.float32)
     n, h, w = maps.shape if maps.ndim == 3 else (0, size, size)
     if h % size == 0 and w % size == 0:  # integer factor: INTER_AREA is the block mean
-        small = maps.reshape(n, size, h // size, size, w // size).mean(axis=(2, 4), dtype=np.float64)
+        small = maps.reshape(n, size, h // size, size, w // size).mean(axis=(2, 4))
     else:
         small = np.stack([cv2.resize(m, (size, size), interpolation=cv2.INTER_AREA) for m in maps])
     flat = small.reshape(n, -1).astype(np.float64)
