@@ -118,3 +118,7 @@ def cancel_check(cancel: CancelHook) -> Callable[[], bool]:
     if hasattr(cancel, "is_set"):  # threading.Event or alike
         return cancel.is_set  # type: ignore[union-attr]
     return lambda: bool(cancel())
+
+
+class StudyError(PainXAIError):
+    """A study (``painxai study``) cannot run or report: bad inputs, a folder made with other settings."""

@@ -23,6 +23,7 @@ COMMANDS: tuple[str, ...] = (
     "report",
     "agreement",
     "train",
+    "study",
     "bench",
 )
 
