@@ -81,15 +81,24 @@ class RegionStats:
     ``share``: the region's share of all positive relevance (they add up to 1
     when there is any, since the regions plus ``other`` tile the map);
     ``signed_sum``: the sum of the signed heatmap over the region (None for
-    unsigned methods).
+    unsigned methods); ``density``: share over the region's share of the area
+    (1 = as much relevance as its size), so large regions do not win by size.
+
+    Regions are drawn at the heatmap's own size (landmarks scaled), never by
+    resampling the heatmap: signed sums stay in the relevance's units (with
+    LRP-Z they add up to the explained logit).
     """
 
     names: tuple[str, ...]
     share: tuple[float, ...]
     signed_sum: tuple[float, ...] | None
+    density: tuple[float, ...] = ()
 
     def shares(self) -> dict[str, float]:
         return dict(zip(self.names, self.share))
+
+    def densities(self) -> dict[str, float]:
+        return dict(zip(self.names, self.density))
 
     def sums(self) -> dict[str, float] | None:
         return None if self.signed_sum is None else dict(zip(self.names, self.signed_sum))
@@ -130,8 +139,10 @@ def region_stats(heatmap: np.ndarray, landmarks: np.ndarray | None, crop_hw: tup
     heatmap = np.asarray(heatmap, np.float64)
     masks = region_masks_at(landmarks, crop_hw, heatmap.shape[:2])
     share = region_relevance(heatmap, masks, measure="share")
+    density = region_relevance(heatmap, masks, measure="density")
     sums = tuple(float(heatmap[masks[n]].sum()) for n in REGION_ORDER) if signed else None
-    return RegionStats(REGION_ORDER, tuple(share[n] for n in REGION_ORDER), sums)
+    return RegionStats(REGION_ORDER, tuple(share[n] for n in REGION_ORDER), sums,
+                       tuple(density[n] for n in REGION_ORDER))
 
 
 # -------------------------------------------------------------------- explain

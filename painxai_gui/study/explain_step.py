@@ -1,16 +1,13 @@
 """THE per-image explanation step of a study: explain a batch of face crops, measure their regions.
 
-This is the study's one seam to the shared "explain a face crop" path: a
-shard calls :func:`explain_faces` and nothing else explains or measures
-regions. It is built on the engine's ``explain_batch`` and on
-:func:`painxai_gui.face.regions.region_labels` /
-:func:`painxai_gui.explain.metrics.region_relevance`; when the app's single
-face function lands, only this module changes.
-
-Region measures follow ``docs/study.md``: the method's heatmap is resized to
-the crop, the crop's 68 landmarks give disjoint regions (brows ... jaw) plus
-``other``; per region the positive ``share``, the ``density`` (share / area
-share) and, for signed methods, the ``signed`` sum. Class contrast is 1 -
+A shard calls :func:`explain_faces` and nothing else explains or measures
+regions. Explanations are batched through the engine's ``explain_batch``
+(one call for many crops); the region measures are the app's own
+(:func:`painxai_gui.explain.face.region_stats`, the one region computation
+shared with the docks, panels and ``painxai explain``): the crop's 68
+landmarks give disjoint regions (brows ... jaw) plus ``other``, drawn at the
+heatmap's size; per region the positive ``share``, the ``density`` (share /
+area share) and, for signed methods, the ``signed`` sum. Class contrast is 1 -
 Spearman correlation of the map for the target and for the runner-up class.
 """
 
@@ -26,9 +23,9 @@ REGION_MEASURES = ("share", "density", "signed")
 
 def region_columns() -> tuple[str, ...]:
     """Region names incl. ``other``, in table order."""
-    from painxai_gui.face.regions import region_names
+    from painxai_gui.explain.face import REGION_ORDER
 
-    return (*region_names(), "other")
+    return REGION_ORDER
 
 
 @dataclass
@@ -44,36 +41,20 @@ class FaceExplanations:
     contrast: np.ndarray | None = None  # N, NaN where undefined
 
 
-def region_masks_for(landmarks: np.ndarray, size: int) -> dict[str, np.ndarray] | None:
-    """Disjoint region masks incl. ``other`` at ``size`` x ``size`` (None without landmarks)."""
-    from painxai_gui.face.regions import region_labels, region_names
-
-    if landmarks is None or not np.isfinite(landmarks).all():
-        return None
-    labels = region_labels(landmarks, size=size)
-    masks = {name: labels == k + 1 for k, name in enumerate(region_names())}
-    masks["other"] = labels == 0
-    return masks
-
-
 def region_measures(heatmap: np.ndarray, landmarks: np.ndarray | None, crop_size: int,
                     signed: bool) -> dict[str, float]:
     """``share_r``, ``density_r`` and ``signed_r`` (NaN for unsigned methods) of one heatmap."""
-    import cv2
-
-    from painxai_gui.explain.metrics import region_relevance
+    from painxai_gui.explain.face import region_stats
 
     names = region_columns()
-    masks = region_masks_for(landmarks, crop_size)
-    if masks is None:
+    usable = landmarks is not None and np.isfinite(landmarks).all()
+    stats = region_stats(heatmap, landmarks if usable else None, crop_size, signed)
+    if stats is None:
         return {f"{m}_{r}": float("nan") for m in REGION_MEASURES for r in names}
-    resized = cv2.resize(np.asarray(heatmap, np.float32), (crop_size, crop_size), interpolation=cv2.INTER_LINEAR)
-    out: dict[str, float] = {}
-    for measure in REGION_MEASURES:
-        if measure == "signed" and not signed:
-            out.update({f"signed_{r}": float("nan") for r in names})
-            continue
-        out.update({f"{measure}_{r}": v for r, v in region_relevance(resized, masks, measure).items()})
+    out = {f"share_{r}": v for r, v in stats.shares().items()}
+    out.update({f"density_{r}": v for r, v in stats.densities().items()})
+    sums = stats.sums()
+    out.update({f"signed_{r}": (sums[r] if sums is not None else float("nan")) for r in names})
     return out
 
 

@@ -23,7 +23,7 @@ from painxai_gui.study import stats
 from painxai_gui.study.report_faces import FaceResults, face_results
 from painxai_gui.study.report_tables import (GROUPINGS, class_labels, difference_table, method_table, methods_of,
                                              region_table)
-from painxai_gui.study.store import StudyStore, read_table, write_json
+from painxai_gui.study.store import REPORT_KIND, StudyStore, read_table, write_json
 
 
 @dataclass
@@ -90,7 +90,7 @@ def _markdown(record: dict[str, Any], rows: dict[str, np.ndarray], regions: list
            f"({settings['permutations']} permutations), Holm-corrected over all {len(diffs)} tests.", ""]
     for grouping in GROUPINGS:
         out += [f"## Facial regions by {grouping} class", "",
-                f"Positive share of relevance per region (full table with density and signed sums: `regions.csv`).",
+                "Positive share of relevance per region (full table with density and signed sums: `regions.csv`).",
                 "", *_top_regions(regions, grouping), "",
                 f"![regions](regions_{grouping}.png)", ""]
     significant = [d for d in diffs if np.isfinite(d["p_holm"]) and d["p_holm"] < 0.05]
@@ -169,7 +169,7 @@ def make_report(study: str | Path, out: str | Path, *, bootstrap: int = stats.B,
     files.append(out / "report.md")
     from painxai_gui.study.run import versions
 
-    write_json(out / "report.json", {"study": str(study.resolve()), "study_record": record, "settings": settings,
+    write_json(out / "report.json", REPORT_KIND, {"study": str(study.resolve()), "study_record": record, "settings": settings,
                                      "files": [p.name for p in files], "versions": versions(), "timings": timings,
                                      "notes": faces.notes, "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
     files.append(out / "report.json")

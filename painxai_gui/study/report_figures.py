@@ -9,7 +9,7 @@ import numpy as np
 
 from painxai_gui.study.explain_step import region_columns
 from painxai_gui.study.report_faces import FaceResults
-from painxai_gui.train.io import save_figure
+from painxai_gui.train.figures import save_figure
 
 
 def _plt():

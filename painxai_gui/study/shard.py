@@ -46,13 +46,16 @@ def model_for(path: str, sha256: str) -> tuple[Any, Any]:
 def resolve_targets(probs: np.ndarray, categories: list[str], class_names: tuple[str, ...], mode: str,
                     where: str) -> np.ndarray:
     """The class each image is explained for: the predicted one, or its category's class."""
+    from painxai_gui.explain.face import class_index  # the app's category -> class rule (aliases too)
+
     if mode == "predicted":
         return np.argmax(probs, axis=1).astype(np.int64)
-    unknown = sorted({c for c in categories if c not in class_names})
+    classes = {c: class_index(c, class_names) for c in set(categories)}
+    unknown = sorted(c for c, k in classes.items() if k is None)
     if unknown:
-        raise StudyError(f"target 'true': categories {unknown} are not classes of the model {list(class_names)}",
-                         where)
-    return np.asarray([class_names.index(c) for c in categories], np.int64)
+        raise StudyError(f"target 'true': categories {unknown} are not classes of the model {list(class_names)} "
+                         "nor aliases of one", where)
+    return np.asarray([classes[c] for c in categories], np.int64)
 
 
 def runner_up(probs: np.ndarray, targets: np.ndarray) -> np.ndarray:

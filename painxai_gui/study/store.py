@@ -18,9 +18,6 @@ Layout (``docs/study.md``):
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -28,27 +25,17 @@ from typing import Any
 import numpy as np
 
 from painxai_gui.errors import StudyError
+from painxai_gui.files import atomic_write, read_record, write_record
 
-RECORD_FORMAT = "painxai-study"
-
-
-def atomic_write(path: Path, write) -> None:
-    """Call ``write(tmp_path)`` and rename the temp file onto ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+RECORD_KIND = "painxai-study"        #: record.json
+LEDGER_KIND = "painxai-study-shard"  #: ledger/<key>.json, one per finished shard
+REPORT_KIND = "painxai-study-report"  #: report.json of `painxai study report`
+VERSION = 1
 
 
-def write_json(path: Path, data: Any) -> None:
-    atomic_write(path, lambda tmp: tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n",
-                                                  encoding="utf-8"))
+def write_json(path: Path, kind: str, data: dict[str, Any]) -> None:
+    """A JSON record of the study (stamped ``kind`` + :data:`VERSION`), written atomically."""
+    write_record(path, kind, VERSION, data, default=str, parents=True)
 
 
 def write_table(path: Path, columns: dict[str, Any]) -> None:
@@ -57,7 +44,7 @@ def write_table(path: Path, columns: dict[str, Any]) -> None:
     import pyarrow.parquet as pq
 
     table = pa.table({k: (v if isinstance(v, list) else np.asarray(v)) for k, v in columns.items()})
-    atomic_write(path, lambda tmp: pq.write_table(table, tmp))
+    atomic_write(path, lambda tmp: pq.write_table(table, tmp), parents=True)
 
 
 def read_table(path: Path) -> dict[str, np.ndarray]:
@@ -99,10 +86,7 @@ class StudyStore:
     def read_record(self) -> dict[str, Any] | None:
         if not self.record_path.is_file():
             return None
-        try:
-            return json.loads(self.record_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise StudyError(f"record.json is not readable ({exc})", self.record_path) from None
+        return read_record(self.record_path, RECORD_KIND, VERSION, error=StudyError).data
 
     def open(self, identity: dict[str, Any], record: dict[str, Any], n_images: int, methods: tuple[str, ...],
              shard_size: int, heatmap_size: int) -> bool:
@@ -125,14 +109,14 @@ class StudyStore:
                            fill_value=float("nan"))
         group.attrs.update({"methods": list(methods), "heatmap_size": heatmap_size, "shard_size": shard_size,
                             "axes": ["image", "method", "y", "x"]})
-        write_json(self.record_path, dict(record, identity=identity, format=RECORD_FORMAT,
+        write_json(self.record_path, RECORD_KIND, dict(record, identity=identity,
                                           created=time.strftime("%Y-%m-%dT%H:%M:%S")))
         return False
 
     def update_record(self, **fields: Any) -> None:
         record = self.read_record() or {}
         record.update(fields)
-        write_json(self.record_path, record)
+        write_json(self.record_path, RECORD_KIND, record)
 
     def arrays(self, mode: str = "r+"):
         import zarr
@@ -143,5 +127,5 @@ class StudyStore:
     def finish_shard(self, kind: str, key: str, table: dict[str, Any], summary: dict[str, Any]) -> None:
         """Write the shard's table, then its ledger entry (the 'done' marker)."""
         write_table(self.shard_table(kind, key), table)
-        write_json(self.ledger_entry(key), dict(summary, kind=kind, key=key,
+        write_json(self.ledger_entry(key), LEDGER_KIND, dict(summary, shard=kind, key=key,
                                                 finished=time.strftime("%Y-%m-%dT%H:%M:%S")))

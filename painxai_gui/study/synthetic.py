@@ -140,7 +140,7 @@ def make_synthetic_study(out: str | Path, images: int = 72_000, methods: Sequenc
     import zarr
 
     from painxai_gui.study.explain_step import region_columns
-    from painxai_gui.study.store import write_json, write_table
+    from painxai_gui.study.store import RECORD_KIND, write_json, write_table
 
     out, rng = Path(out), np.random.default_rng(seed)
     classes = list(THESIS_CLASSES)
@@ -182,6 +182,6 @@ def make_synthetic_study(out: str | Path, images: int = 72_000, methods: Sequenc
     write_table(out / "sanity.parquet", {"image": np.arange(k * m) % 50, "method": [x for x in methods for _ in range(k)],
                                          "model": ["synthetic"] * (k * m), "stage": np.tile(np.repeat([1, 2, 3], 50), m),
                                          "spearman_abs": rng.random(k * m), "ssim": rng.random(k * m)})
-    write_json(out / "record.json", {"format": "painxai-study", "models": [{"sha256": "0" * 64, "fold": None}],
+    write_json(out / "record.json", RECORD_KIND, {"models": [{"sha256": "0" * 64, "fold": None}],
                                      "settings": {"target": "predicted"}, "synthetic": True})
     return out

@@ -95,5 +95,7 @@ def test_region_stats_by_hand(astronaut_face):
     assert stats.shares()["eyes"] == pytest.approx(masks["eyes"].sum() / positive)
     assert stats.shares()["nose"] == 0.0 and sum(stats.share) == pytest.approx(1.0)
     assert stats.sums()["nose"] == pytest.approx(-3.0 * masks["nose"].sum())
+    area = masks["mouth"].mean()  # density: share over the region's share of the map
+    assert stats.densities()["mouth"] == pytest.approx(stats.shares()["mouth"] / area)
     assert region_stats(heat, lm, 256, signed=False).signed_sum is None
     assert region_stats(heat, None, 256, signed=True) is None

@@ -244,3 +244,15 @@ def test_landmarks_found_on_a_real_crop():
     found = detect_landmarks(np.stack([result.crop, blank]))
     assert np.abs(found[0] - result.landmarks).max() < 6.0  # the crop's own landmarks, found again on the crop
     assert np.isnan(found[1]).all()  # no face: NaN, not an error
+
+
+def test_true_targets_use_the_apps_category_aliases():
+    from painxai_gui.errors import StudyError
+    from painxai_gui.study.shard import resolve_targets
+
+    probs = np.array([[0.1, 0.9], [0.8, 0.2]])
+    names = ("disgust", "happy")  # a model class "happy" for the dataset category "happiness"
+    assert resolve_targets(probs, ["happiness", "disgust"], names, "true", "m").tolist() == [1, 0]
+    assert resolve_targets(probs, ["happiness", "disgust"], names, "predicted", "m").tolist() == [1, 0]
+    with pytest.raises(StudyError, match="pain"):
+        resolve_targets(probs, ["pain", "disgust"], names, "true", "m")
