@@ -82,8 +82,6 @@ class PanelDock(QtWidgets.QDockWidget):
     def set_rows(self, rows: list[tuple[str, str]]) -> None:
         """Rows as ``(text, tooltip)`` in panel order; selection kept by position where it can be."""
         selected = self.selected_rows()
-        self.list.blockSignals(True)
-        self.list.model().blockSignals(True)
         self.list.clear()
         for n, (text, tip) in enumerate(rows):
             item = QtWidgets.QListWidgetItem(f"{n + 1}. {text}")
@@ -91,9 +89,6 @@ class PanelDock(QtWidgets.QDockWidget):
             item.setData(ORDER_ROLE, n)
             item.setSizeHint(QtCore.QSize(THUMB * 3, THUMB + 6))
             self.list.addItem(item)
-        self.list.model().blockSignals(False)
-        self.list.blockSignals(False)
-        self.list.reset()
         for n in selected:
             if n < self.list.count():
                 self.list.item(n).setSelected(True)
