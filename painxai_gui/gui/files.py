@@ -53,6 +53,7 @@ class FileUI(QtCore.QObject):
         super().__init__(parent)
         self.session, self.window, self.tasks, self.errors = session, window, tasks, errors
         self.pool, self.cache = pool, cache
+        self.folder_dialog = None  # the balanced-set folder dialog while it is open
         self.export_summary: ExportSummaryDialog | None = None
 
     # -- dataset and project ------------------------------------------------------------------
@@ -158,9 +159,7 @@ class FileUI(QtCore.QObject):
         if project is None:
             self.session.status.emit("Open a project first")
             return
-        out = choose_export_folder(self.window, project.path.parent / "balanced")
-        if out is not None:
-            self.run_export_set(out)
+        self.folder_dialog = choose_export_folder(self.window, project.path.parent / "balanced", self.run_export_set)
 
     def run_export_set(self, out: Path) -> None:
         """Export into ``out`` (created when missing) in a worker; the summary opens when done."""

@@ -102,6 +102,8 @@ def test_panel_rows_persist_across_reopen_and_export_in_order(window, qtbot, tmp
         for tile in row["tiles"]:
             assert sum(tile["regions"].values()) == pytest.approx(1.0, abs=1e-6)
     assert window.panel.settings.value("panel/last_folder") == str(tmp_path)
+    window.panel.last_panel = None  # as at the next start: the save dialog opens where the last panel went
+    assert window.panel.default_out() == tmp_path / "panel.png"
 
 
 def test_without_a_project_rows_live_in_memory(window, qtbot, demo_root):
@@ -120,6 +122,7 @@ def test_balanced_export_into_a_new_folder_shows_a_summary(window, qtbot, tmp_pa
     from painxai_gui.gui.dialogs.export_result import ExportFolderDialog
 
     project = open_project(window, qtbot, project_path)
+    assert window.panel.default_out() == project_path.parent / "panel.png"  # no panel saved yet: the project's folder
     video = next(v for v in project.videos(role="slots") if v.category == "happiness")
     project.select_frames(video, [2, 12, 22])
     out = tmp_path / "not" / "there" / "yet"

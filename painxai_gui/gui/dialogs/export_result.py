@@ -1,6 +1,6 @@
 """Balanced-set export: choose a folder (it may not exist yet: the export creates it) and read the result.
 
-Two small pieces the export handler calls: :func:`choose_export_folder` and
+Two small pieces the export handler uses: :func:`choose_export_folder` and
 :class:`ExportSummaryDialog` (counts per category, folder, manifest, time,
 what was skipped and why), instead of one line in an empty text box.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import time
 from pathlib import Path
+from typing import Callable
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -66,10 +67,13 @@ class ExportFolderDialog(QtWidgets.QDialog):
             self.path.setText(chosen)
 
 
-def choose_export_folder(parent: QtWidgets.QWidget, start: Path) -> Path | None:
-    """Ask for the export folder (modal); None when cancelled."""
+def choose_export_folder(parent: QtWidgets.QWidget, start: Path, then: Callable[[Path], None]) -> ExportFolderDialog:
+    """Ask for the export folder (window-modal, not blocking); ``then(folder)`` when accepted."""
     dialog = ExportFolderDialog(start, parent)
-    return dialog.folder() if dialog.exec() == QtWidgets.QDialog.DialogCode.Accepted else None
+    dialog.accepted.connect(lambda: then(dialog.folder()))
+    dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+    return dialog
 
 
 def summary_html(summary, seconds: float) -> str:
