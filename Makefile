@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed
 DEMO    := model_weights/demo/emotion_model.hdf5
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: setup system-libs run test bench screenshot clean
+.PHONY: setup system-libs run test bench screenshot panel-screenshot clean
 
 setup: $(STAMP) $(DEMO) system-libs
 
@@ -41,6 +41,10 @@ screenshot: setup
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends xvfb xauth >/dev/null; } || \
 	  { echo "make screenshot needs xvfb-run: sudo apt-get install -y xvfb xauth"; exit 1; }
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python main.py --screenshot screenshots/main_window.png
+
+# a figure panel exported from the app (offscreen: only the exported file is kept)
+panel-screenshot: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m painxai_gui.gui.panel_screenshot resources/panel_from_app.png
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -3,7 +3,8 @@
 Each image's face is cropped (dlib), and every tile is explained by
 :func:`painxai_gui.explain.face.explain_face` through
 :func:`painxai_gui.export.panel_job.make_panel` -- the same path as the app's
-explanation docks and panel dialog.
+explanation docks and panel dialog. The panel's record is ``<panel file>.json``
+(``panel.png`` -> ``panel.png.json``), so a PDF and a PNG of one stem keep one each.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+
+from painxai_gui.export.panel import DEFAULT_SCALE, SCALES
 
 
 def register(sub) -> None:
@@ -27,6 +30,10 @@ def register(sub) -> None:
                    help="predicted (default), true (each image's category), a class name or index")
     p.add_argument("--out", required=True, help="panel file: .png, .pdf or .svg")
     p.add_argument("--dpi", type=int, default=300)
+    p.add_argument("--colour-scale", "--color-scale", dest="colour_scale", choices=SCALES, default=DEFAULT_SCALE,
+                   help="tile: each heatmap to its own max (default, as the thesis's tools drew them); column: one "
+                        "scale per method column, to compare magnitudes between rows; the colour bars say which")
+    p.add_argument("--title", default=None, help="a title above the panel")
     p.add_argument("--option", action="append", default=[], metavar="METHOD.NAME=VALUE",
                    help="method option, e.g. lime.num_samples=500 or lrp.epsilon.epsilon=0.01 (repeatable)")
     p.add_argument("--no-crop", action="store_true", help="images are face crops already: do not detect faces")
@@ -78,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
         update, close = progress_bar("explaining", len(items))
         try:
             result = make_panel(items, loaded, methods, Path(args.out), options=options, target=args.target,
-                                crop_faces=not args.no_crop, dpi=args.dpi, npy_dir=args.npy, progress=update)
+                                crop_faces=not args.no_crop, dpi=args.dpi, npy_dir=args.npy,
+                                scale=args.colour_scale, title=args.title, progress=update)
         finally:
             close()
     for note in result.notes:

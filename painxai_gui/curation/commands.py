@@ -105,9 +105,29 @@ class MetaChange:
         return MetaChange(self.key, old=self.new, new=self.old)
 
 
-Change = Union[SelectionChange, SuggestionChange, ExclusionChange, MetaChange]
+#: a figure-panel row: (position, video id, frame)
+PanelRow = tuple[int, str, int]
+
+
+@dataclass(frozen=True)
+class PanelChange:
+    """Figure-panel rows removed from / added at their positions (add, remove and reorder are all this)."""
+
+    added: tuple[PanelRow, ...] = ()
+    removed: tuple[PanelRow, ...] = ()
+    kind: ClassVar[str] = "panel"
+
+    def apply(self, conn: sqlite3.Connection) -> None:
+        conn.executemany("DELETE FROM panel_rows WHERE position = ?", [(r[0],) for r in self.removed])
+        conn.executemany("INSERT INTO panel_rows (position, video_id, frame) VALUES (?, ?, ?)", self.added)
+
+    def inverse(self) -> "PanelChange":
+        return PanelChange(added=self.removed, removed=self.added)
+
+
+Change = Union[SelectionChange, SuggestionChange, ExclusionChange, MetaChange, PanelChange]
 _KINDS = {"selection": SelectionChange, "suggestion": SuggestionChange,
-          "exclusion": ExclusionChange, "meta": MetaChange}
+          "exclusion": ExclusionChange, "meta": MetaChange, "panel": PanelChange}
 
 
 @dataclass(frozen=True)

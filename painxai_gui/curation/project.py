@@ -21,6 +21,7 @@ from painxai_gui.curation.catalog import Catalog
 from painxai_gui.curation.commands import Command
 from painxai_gui.curation.entities import Exclusion, ProjectChange
 from painxai_gui.curation.admin import AdminMixin
+from painxai_gui.curation.panel import PanelMixin
 from painxai_gui.curation.reads import ReadsMixin
 from painxai_gui.curation.slots import DEFAULT_SLOTS
 from painxai_gui.curation.store import Listener, Store
@@ -31,7 +32,7 @@ from painxai_gui.errors import ProjectError
 VideoRef = Union[str, VideoRecord]
 
 
-class Project(ReadsMixin, AdminMixin):
+class Project(ReadsMixin, AdminMixin, PanelMixin):
     """An open curation project. Use :meth:`create` or :meth:`open`; close it (or use ``with``)."""
 
     def __init__(self, store: Store, annotator: str):

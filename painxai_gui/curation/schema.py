@@ -17,7 +17,10 @@ from painxai_gui.errors import ProjectError
 PROJECT_SUFFIX = ".painxai"
 #: "PXAI" as a 32-bit integer, written to PRAGMA application_id
 APPLICATION_ID = 0x50584149
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: the oldest version a read-only open accepts as it is (later steps only add tables; readers of
+#: those tables treat a missing one as empty)
+READABLE_FROM = 1
 
 _V1 = """
 CREATE TABLE meta (
@@ -96,8 +99,18 @@ CREATE TABLE audit (
 );
 """
 
+#: version 2: the figure panel's rows (video + frame, in panel order); crops are recomputed from the video
+_V2 = """
+CREATE TABLE panel_rows (
+    position INTEGER PRIMARY KEY CHECK (position >= 0),   -- 0-based row of the panel
+    video_id TEXT NOT NULL REFERENCES videos(id),
+    frame    INTEGER NOT NULL CHECK (frame >= 0),
+    UNIQUE (video_id, frame)
+);
+"""
+
 #: MIGRATIONS[v] upgrades a file from version v to v + 1 (index 0 creates it)
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 
 
 def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
@@ -120,7 +133,8 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
 
 
 def check_and_migrate(conn: sqlite3.Connection, path: Path, *, read_only: bool) -> int:
-    """Check that this is a PainXAI project and bring its schema to :data:`SCHEMA_VERSION`."""
+    """Check that this is a PainXAI project and bring its schema to :data:`SCHEMA_VERSION`; returns the
+    file's version (older than :data:`SCHEMA_VERSION` only when opened read-only)."""
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -133,14 +147,16 @@ def check_and_migrate(conn: sqlite3.Connection, path: Path, *, read_only: bool) 
             f"project schema version {version} is newer than this PainXAI "
             f"(supports up to {SCHEMA_VERSION}); update PainXAI", path)
     if version < SCHEMA_VERSION:
-        if read_only:
+        if read_only and version < READABLE_FROM:
             raise ProjectError(
                 f"project schema version {version} must be upgraded; open it for writing once", path)
-        migrate(conn, version)
+        if not read_only:
+            migrate(conn, version)
+            version = SCHEMA_VERSION
     integrity = conn.execute("PRAGMA quick_check").fetchone()[0]
     if integrity != "ok":
         raise ProjectError(f"project file is damaged (quick_check: {integrity})", path)
-    return SCHEMA_VERSION
+    return version
 
 
 def migrate(conn: sqlite3.Connection, version: int) -> None:

@@ -41,7 +41,7 @@ class Store:
             self._writer.acquire(annotator)
         try:
             self.conn = schema.connect(path, read_only=read_only)
-            schema.check_and_migrate(self.conn, path, read_only=read_only)
+            self.schema_version = schema.check_and_migrate(self.conn, path, read_only=read_only)
         except BaseException:
             self._release_writer()
             raise

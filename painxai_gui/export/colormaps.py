@@ -2,13 +2,15 @@
 
 Unsigned maps (gradients, Grad-CAM) use one sequential map scaled 0..max;
 signed maps (LRP, LIME positive/negative) use one diverging map centred on 0,
-scaled symmetrically to max |value|. The GUI takes 256-entry LUTs from here,
+scaled symmetrically to max |value| -- of each map, or of a group of maps
+(:func:`shared_normalisation`: a panel column shares one scale). The GUI takes 256-entry LUTs from here,
 panels take the same matplotlib colormaps, so a picture means the same everywhere.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import numpy as np
 
@@ -42,6 +44,16 @@ def normalisation(heatmap: np.ndarray, signed: bool, cmap: str | None = None, pe
     top = top if top > 0 else 1e-12
     lo = -top if signed else 0.0
     return Normalisation(lo, top, cmap or default_cmap(signed), signed)
+
+
+def shared_normalisation(heatmaps: Sequence[np.ndarray], signed: bool, cmap: str | None = None,
+                         percentile: float = 100.0) -> Normalisation:
+    """One scale for several maps (a panel column): the largest of their per-map scales, so every map
+    is drawn on the same ``[vmin, vmax]`` and colours compare across maps."""
+    if not heatmaps:
+        raise ValueError("shared_normalisation needs at least one heatmap")
+    top = max(normalisation(h, signed, cmap, percentile).vmax for h in heatmaps)
+    return Normalisation(-top if signed else 0.0, top, cmap or default_cmap(signed), signed)
 
 
 def lut(cmap: str, n: int = 256) -> np.ndarray:

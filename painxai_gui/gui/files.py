@@ -1,4 +1,4 @@
-"""File handlers: open dataset / project / model, exports, reports, and the figure-panel basket.
+"""File handlers: open dataset / project / model, the balanced-set export, reports.
 
 Opening and exporting run in workers (``Tasks``); their results are applied
 on the GUI thread. Failures come back as the core's typed errors and are
@@ -7,13 +7,14 @@ shown by the error reporter; nothing here writes curated data itself.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Callable
 
 from PySide6 import QtCore, QtWidgets
 
 from painxai_gui.curation.schema import PROJECT_SUFFIX
-from painxai_gui.gui.dialogs.panel import PanelChoice, PanelDialog, PanelFrame
+from painxai_gui.gui.dialogs.export_result import ExportSummaryDialog, choose_export_folder
 from painxai_gui.gui.dialogs.simple import TextDialog
 from painxai_gui.gui.session import Session
 
@@ -48,17 +49,12 @@ class FileUI(QtCore.QObject):
     modelLoaded = QtCore.Signal(str)  # device
 
     def __init__(self, session: Session, window: QtWidgets.QWidget, tasks, errors, pool, cache,
-                 panel_settings: Callable[[], tuple[list[str], dict]], last_analysis: Callable,
                  parent: QtCore.QObject | None = None):
         super().__init__(parent)
         self.session, self.window, self.tasks, self.errors = session, window, tasks, errors
         self.pool, self.cache = pool, cache
-        self._panel_settings = panel_settings  # () -> (methods of open docks, options per method)
-        self._last_analysis = last_analysis
-        self.basket: list[PanelFrame] = []
-        self.panel_dialog: PanelDialog | None = None
-        self.last_panel: Path | None = None
-        tasks.progressed.connect(self._panel_progress)
+        self.folder_dialog = None  # the balanced-set folder dialog while it is open
+        self.export_summary: ExportSummaryDialog | None = None
 
     # -- dataset and project ------------------------------------------------------------------
     def open_dataset(self) -> None:
@@ -157,75 +153,17 @@ class FileUI(QtCore.QObject):
         self.session.status.emit(f"Model {Path(loaded.path).name if loaded.path else ''} on {predictor.device}")
         self.modelLoaded.emit(predictor.device)
 
-    # -- figure panel ------------------------------------------------------------------------
-    def add_to_panel(self) -> None:
-        analysis, video = self._last_analysis(), self.session.video
-        if analysis is None or video is None or not analysis.ok or analysis.frame != self.session.frame:
-            self.session.status.emit("No face crop for this frame yet")
-            return
-        self.basket.append(PanelFrame(video.id, analysis.frame, video.category, analysis.crop,
-                                      analysis.crop_landmarks))
-        self.session.status.emit(f"Added frame {analysis.frame} of {video.id}; {len(self.basket)} in the panel")
-
-    def export_panel(self) -> None:
-        from painxai_gui.explain import METHODS, THESIS_METHODS
-
-        if self.session.model is None:
-            self.session.status.emit("Load a model first")
-            return
-        chosen, _options = self._panel_settings()
-        methods = [(m.id, m.display_name) for m in METHODS.values()]
-        out = self.last_panel or Path.cwd() / "panel.png"
-        self.panel_dialog = dialog = PanelDialog(self.basket, methods, chosen or list(THESIS_METHODS[:3]), out,
-                                                 self.window)
-        dialog.exportRequested.connect(self.run_panel)
-        dialog.cancelRequested.connect(lambda: self.tasks.cancel("panel"))
-        dialog.finished.connect(lambda _r: setattr(self, "basket", list(dialog.frames)))
-        dialog.open()
-
-    def run_panel(self, choice: PanelChoice) -> None:
-        from painxai_gui.export.panel_job import PanelItem, make_panel
-
-        _chosen, options = self._panel_settings()
-        items = [PanelItem(f.crop, f.source, f.category, is_crop=True, landmarks=f.landmarks) for f in choice.frames]
-        model, dialog = self.session.model, self.panel_dialog
-
-        def job(ctx):
-            return make_panel(items, model, list(choice.methods), choice.out,
-                              options={m: options.get(m, {}) for m in choice.methods}, target=choice.target,
-                              crop_faces=False, dpi=choice.dpi, progress=ctx.progress, cancel=ctx.cancelled)
-
-        def done(result) -> None:
-            self.last_panel = result.path
-            notes = "\n".join(result.notes)
-            if dialog is not None:
-                dialog.set_running(False, f"Wrote {result.path} and {result.record_path.name}\n{notes}".strip())
-            self.session.status.emit(f"Panel written: {result.path}")
-
-        def failed(error, text) -> None:
-            if dialog is not None:
-                dialog.set_running(False, f"Failed: {error}")
-            self.errors.show(error, text)
-
-        def cancelled() -> None:
-            if dialog is not None:
-                dialog.set_running(False, "Cancelled")
-
-        self.tasks.run("panel", "exporting figure panel", job, done, failed, cancelled)
-
-    def _panel_progress(self, name: str, done: int, total: int) -> None:
-        if name == "panel" and self.panel_dialog is not None:
-            self.panel_dialog.set_progress(done, total)
-
     # -- balanced set and report -----------------------------------------------------------------
     def export_set(self) -> None:
         project = self.session.project
         if project is None:
             self.session.status.emit("Open a project first")
             return
-        out = QtWidgets.QFileDialog.getExistingDirectory(self.window, "Export the balanced set to")
-        if not out:
-            return
+        self.folder_dialog = choose_export_folder(self.window, project.path.parent / "balanced", self.run_export_set)
+
+    def run_export_set(self, out: Path) -> None:
+        """Export into ``out`` (created when missing) in a worker; the summary opens when done."""
+        project, started = self.session.project, time.monotonic()
         progress = QtWidgets.QProgressDialog("Exporting face crops…", "Cancel", 0, 0, self.window)
         progress.setWindowTitle("Export balanced set")
         progress.canceled.connect(lambda: self.tasks.cancel("export_set"))
@@ -236,10 +174,12 @@ class FileUI(QtCore.QObject):
         def finish(summary) -> None:
             progress.close()
             self.tasks.progressed.disconnect(update)
-            TextDialog("Export balanced set", summary.text, self.window).open()
+            self.export_summary = ExportSummaryDialog(summary, time.monotonic() - started, self.window)
+            self.export_summary.open()
 
         def failed(error, text) -> None:
             progress.close()
+            self.tasks.progressed.disconnect(update)
             self.errors.show(error, text)
 
         self.tasks.run("export_set", "exporting the balanced set",

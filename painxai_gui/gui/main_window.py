@@ -17,10 +17,12 @@ from painxai_gui.gui.dialogs.errors import ErrorReporter
 from painxai_gui.gui.dialogs.simple import HelpDialog
 from painxai_gui.gui.docks.bars_dock import BarsDock
 from painxai_gui.gui.docks.dataset_dock import DatasetDock
+from painxai_gui.gui.docks.panel_dock import PanelDock
 from painxai_gui.gui.docks.probability_dock import ProbabilityDock
 from painxai_gui.gui.docks.selection_dock import SelectionDock
 from painxai_gui.gui.explanations import DEFAULT_METHODS, Explanations
 from painxai_gui.gui.files import FileUI
+from painxai_gui.gui.panel_ui import PanelUI
 from painxai_gui.gui.playback import Playback
 from painxai_gui.gui.project_admin import ProjectAdminUI
 from painxai_gui.gui.proxies import ProxyPreparer
@@ -60,6 +62,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.menus = build_menus(self, self.actions)
         self.toolbar = build_toolbar(self, self.actions)
         self.views.selection = SelectionDock(self.actions, self)
+        self.panel.attach(PanelDock(self.actions, self))
         self.dataset_dock = DatasetDock(self.session, self)
         self._add_docks()
         self._wire()
@@ -84,8 +87,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.playback = Playback(s, self.viewer, self)
         self.proxies = ProxyPreparer(s, self.pool, self.tasks, self)
         self.explanations = Explanations(self, s, self.video_view, self.status, self)
-        self.files = FileUI(s, self, self.tasks, self.errors, self.pool, self.cache, self.panel_settings,
-                            lambda: self.viewer.last_analysis, self)
+        self.files = FileUI(s, self, self.tasks, self.errors, self.pool, self.cache, self)
+        self.panel = PanelUI(s, self.tasks, self.errors, self.pool, self.settings, self,
+                             lambda: self.viewer.last_analysis, self.panel_settings, self)
         self.curation = CurationUI(s, v, self.tasks, self.errors, lambda: getattr(self, "actions", {}),
                                    self.current_subject, self)
         self.admin = ProjectAdminUI(s, self, self.errors, lambda: getattr(self, "actions", {}), self)
@@ -93,7 +97,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _handlers(self) -> dict:
         return {"files": self.files, "playback": self.playback, "curation": self.curation,
                 "explanations": self.explanations, "window": self,
-                "admin": self.admin}
+                "admin": self.admin, "panel": self.panel}
 
     def _add_docks(self) -> None:
         """The fixed docks, from one list: (dock, area)."""
@@ -103,13 +107,16 @@ class MainWindow(QtWidgets.QMainWindow):
                             | QtWidgets.QMainWindow.DockOption.AllowTabbedDocks
                             | QtWidgets.QMainWindow.DockOption.AllowNestedDocks)
         docks = ((self.dataset_dock, Area.LeftDockWidgetArea), (self.views.selection, Area.LeftDockWidgetArea),
-                 (self.views.probabilities, Area.BottomDockWidgetArea), (self.views.bars, Area.BottomDockWidgetArea))
+                 (self.views.probabilities, Area.BottomDockWidgetArea), (self.views.bars, Area.BottomDockWidgetArea),
+                 (self.panel.dock, Area.LeftDockWidgetArea))
         view_menu = self.menus["&View"]
         view_menu.addSeparator()
         for dock, area in docks:
             self.addDockWidget(area, dock)
             view_menu.addAction(dock.toggleViewAction())
         self.splitDockWidget(self.views.probabilities, self.views.bars, QtCore.Qt.Orientation.Horizontal)
+        self.tabifyDockWidget(self.views.selection, self.panel.dock)  # a tab: the window's minimum size stays
+        self.views.selection.raise_()
 
     def default_sizes(self) -> None:
         """Dock sizes for a first start (a restored layout keeps its own)."""

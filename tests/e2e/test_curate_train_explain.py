@@ -15,6 +15,7 @@ import pytest
 
 from painxai_gui.cli import main
 from painxai_gui.curation import Project
+from painxai_gui.export.panel import record_path
 
 DEMO = dict(size=(320, 240), part_a_frames=6, emotion_frames=18)
 
@@ -48,7 +49,7 @@ def test_curated_set_trains_a_model_that_explains(tmp_path):
     panel = tmp_path / "panel.png"
     assert main(["explain", str(crop), "--model", str(runs / "fold_1" / "model.keras"), "--no-crop",
                  "--methods", "gradcam,lrp.epsilon", "--labels", rows[0]["category"], "--out", str(panel)]) == 0
-    record = json.loads(panel.with_suffix(".json").read_text())
+    record = json.loads(record_path(panel).read_text())
     assert record["model"]["sha256"] == loaded.sha256
     assert record["rows"][0]["category"] == rows[0]["category"]
     assert np.isfinite([t["vmax"] for t in record["rows"][0]["tiles"]]).all()

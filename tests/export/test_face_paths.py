@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from painxai_gui.cli import main as cli_main
+from painxai_gui.export.panel import record_path
 from painxai_gui.export.panel_job import PanelItem, make_panel
 from painxai_gui.live.context import PlainContext
 from painxai_gui.live.explain_job import ExplainRequest, explain_frame
@@ -52,7 +53,7 @@ def test_dock_panel_and_cli_explain_the_same_face_the_same_way(tmp_path, loaded,
     argv = ["explain", "skimage:astronaut", "--model", str(demo_model_path), "--methods", ",".join(METHODS),
             "--categories", "happiness", "--target", "true", "--npy", str(npy), "--dpi", "50", "--out", str(out)]
     assert cli_main(argv + [a for o in options for a in ("--option", o)]) == 0
-    tiles = {t["method"]: t for t in json.loads(out.with_suffix(".json").read_text())["rows"][0]["tiles"]}
+    tiles = {t["method"]: t for t in json.loads(record_path(out).read_text())["rows"][0]["tiles"]}
 
     for method in METHODS:
         d, c, t = dock[method], cells[method], tiles[method]

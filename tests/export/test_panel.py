@@ -40,7 +40,7 @@ def test_svg_keeps_titles_as_text_and_pdf_is_pdf(tmp_path):
     svg = tmp_path / "panel.svg"
     compose_panel(_rows(), ["Grad-CAM", "LRP-Z"], svg)
     text = svg.read_text()
-    assert "? / disgust" in text and "pain / disgust" in text and "Grad-CAM" in text
+    assert "true: ? · pred: disgust" in text and "true: pain · pred: disgust" in text and "Grad-CAM" in text
     pdf = tmp_path / "panel.pdf"
     compose_panel(_rows(1), ["Grad-CAM", "LRP-Z"], pdf)
     assert pdf.read_bytes()[:5] == b"%PDF-"

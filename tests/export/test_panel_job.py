@@ -10,6 +10,7 @@ from skimage import data
 
 from painxai_gui.cli import main as cli_main
 from painxai_gui.explain import METHODS, explain
+from painxai_gui.export.panel import record_path
 from painxai_gui.export.panel_job import PanelItem, make_panel
 from painxai_gui.model import Predictor, load_model, preprocess
 
@@ -67,8 +68,8 @@ def test_cli_writes_svg_with_titles(tmp_path, demo_model_path, capsys):
                      "--out", str(out)])
     assert code == 0
     svg = out.read_text()
-    assert "happy / happy" in svg and METHODS["lrp.epsilon"].display_name in svg
-    record = json.loads(out.with_suffix(".json").read_text())
+    assert "true: happy · pred: happy" in svg and METHODS["lrp.epsilon"].display_name in svg
+    record = json.loads(record_path(out).read_text())
     assert record["rows"][0]["tiles"][1]["options"]["epsilon"] == 0.01
 
 

@@ -11,6 +11,7 @@ from gui_helpers import first_slot_video, open_project, selected_in_file, wait_a
 from PySide6 import QtCore, QtWidgets
 
 from painxai_gui.errors import ModelFileError, ProjectError, VideoError
+from painxai_gui.export.panel import record_path
 
 Key = QtCore.Qt.Key
 
@@ -95,9 +96,10 @@ def test_figure_panel_from_the_gui_uses_the_shared_composer(window, qtbot, tmp_p
     window.session.seek(12)
     wait_analysed(window, qtbot, 12)
     qtbot.keyClick(window.video_view, Key.Key_P)
-    assert [(f.video_id, f.frame, f.category) for f in window.files.basket] == [(video, 5, "disgust"), (video, 12, "disgust")]
+    rows = window.panel.row_infos()
+    assert [(f.ref.video_id, f.ref.frame, f.category) for f in rows] == [(video, 5, "disgust"), (video, 12, "disgust")]
     window.actions["export_panel"].trigger()
-    dialog = window.files.panel_dialog
+    dialog = window.panel.dialog
     for i in range(dialog.methods.count()):
         item = dialog.methods.item(i)
         wanted = item.data(QtCore.Qt.ItemDataRole.UserRole) in ("gradcam", "lrp.epsilon")
@@ -108,7 +110,7 @@ def test_figure_panel_from_the_gui_uses_the_shared_composer(window, qtbot, tmp_p
     dialog.export_button.click()
     _wait_task(window, qtbot, "panel", 120000)
     assert (tmp_path / "panel.svg").is_file(), dialog.status.text()
-    record = json.loads((tmp_path / "panel.json").read_text())
+    record = json.loads(record_path(tmp_path / "panel.svg").read_text())
     assert record["methods"] == ["gradcam", "lrp.epsilon"] and record["dpi"] == 100
     assert [r["category"] for r in record["rows"]] == ["disgust", "disgust"]
     assert all(r["predicted"] in window.session.class_names for r in record["rows"])

@@ -41,8 +41,9 @@ def test_report_and_export_set(window, qtbot, tmp_path, project_path, monkeypatc
     assert dialogs and "disgust" in dialogs[-1].findChild(QtWidgets.QPlainTextEdit).toPlainText()
     out = tmp_path / "export"
     out.mkdir()
-    monkeypatch.setattr(QtWidgets.QFileDialog, "getExistingDirectory", lambda *a, **k: str(out))
     window.actions["export_set"].trigger()
+    window.files.folder_dialog.path.setText(str(out))  # the folder dialog (a new folder would do too)
+    window.files.folder_dialog.accept()
     qtbot.waitUntil(lambda: not window.tasks.busy("export_set"), timeout=120000)
     assert not window.errors.history, window.errors.history
     with open(out / "manifest.csv", newline="") as fh:

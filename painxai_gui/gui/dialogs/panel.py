@@ -1,91 +1,91 @@
-"""Figure panel dialog: the frames collected with "Add to panel", methods, target, format and DPI.
+"""Figure panel dialog: methods, target, colour scale, format, DPI and file for the Panel dock's rows.
 
-It only gathers choices; the export itself is the same composer as
+The rows (and the title) are the Panel dock's: the dialog lists them and
+follows the dock while it is open, but rows are added, ordered and removed
+there. It only gathers choices; the export itself is the same composer as
 ``painxai explain`` (:func:`painxai_gui.export.panel_job.make_panel`), run by
-the file controller in a worker with this dialog's progress bar and Cancel.
+the panel controller in a worker with this dialog's progress bar and Cancel.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import html
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 from PySide6 import QtCore, QtWidgets
 
-FORMATS = ("png", "pdf", "svg")
+from painxai_gui.export.panel import DEFAULT_SCALE, FORMATS
 
-
-@dataclass(frozen=True)
-class PanelFrame:
-    """One collected frame: the face crop, its landmarks and where it came from."""
-
-    video_id: str
-    frame: int
-    category: str | None  # the video's dataset category
-    crop: np.ndarray
-    landmarks: np.ndarray | None = None  # the crop's 68 landmarks (crop pixels): region shares in the record
-
-    @property
-    def source(self) -> str:
-        return f"{Path(self.video_id).stem}_f{self.frame:05d}"
+#: colour scales as offered: (value, text)
+SCALE_CHOICES = (("tile", "per tile (each map to its own max)"),
+                 ("column", "shared per column (one scale per method)"))
 
 
 @dataclass(frozen=True)
 class PanelChoice:
-    frames: tuple[PanelFrame, ...]
     methods: tuple[str, ...]
     target: str
     out: Path
     dpi: int
-    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    scale: str = DEFAULT_SCALE
 
 
 class PanelDialog(QtWidgets.QDialog):
     exportRequested = QtCore.Signal(object)  # PanelChoice
     cancelRequested = QtCore.Signal()
 
-    def __init__(self, frames: list[PanelFrame], methods: list[tuple[str, str]], chosen: list[str],
-                 out: Path, parent: QtWidgets.QWidget | None = None):
+    def __init__(self, rows: list[str], methods: list[tuple[str, str]], chosen: list[str], out: Path,
+                 title: str = "", parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Export figure panel")
-        self.frames = list(frames)
         self.items = QtWidgets.QListWidget()
-        self._fill_frames()
-        remove = QtWidgets.QPushButton("Remove frame")
-        remove.clicked.connect(self._remove)
+        self.items.setWordWrap(True)
+        self.items.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.NoSelection)
+        self.title = QtWidgets.QLabel()
+        self.title.setWordWrap(True)
+        self.set_rows(rows, title)
         self.methods = QtWidgets.QListWidget()
-        for method_id, title in methods:
-            item = QtWidgets.QListWidgetItem(title)
+        for method_id, name in methods:
+            item = QtWidgets.QListWidgetItem(name)
             item.setData(QtCore.Qt.ItemDataRole.UserRole, method_id)
             item.setCheckState(QtCore.Qt.CheckState.Checked if method_id in chosen else QtCore.Qt.CheckState.Unchecked)
             self.methods.addItem(item)
         self.target = QtWidgets.QComboBox()
         self.target.addItems(["predicted", "true"])
+        self.scale = QtWidgets.QComboBox()
+        for value, text in SCALE_CHOICES:
+            self.scale.addItem(text, value)
+        self.scale.setCurrentIndex([v for v, _ in SCALE_CHOICES].index(DEFAULT_SCALE))
         self.format = QtWidgets.QComboBox()
         self.format.addItems([f.upper() for f in FORMATS])
-        self.format.currentTextChanged.connect(self._format_changed)
         self.dpi = QtWidgets.QSpinBox(minimum=50, maximum=1200, value=300, singleStep=50)
         self.out = QtWidgets.QLineEdit(str(out))
+        self.out.setMinimumWidth(420)
+        self.out.textChanged.connect(lambda text: self.out.setToolTip(text))
+        self.out.setToolTip(str(out))
+        self.format.setCurrentText(out.suffix.lstrip(".").upper() if out.suffix.lstrip(".") in FORMATS else "PNG")
+        self.format.currentTextChanged.connect(self._format_changed)
         browse = QtWidgets.QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         self.progress = QtWidgets.QProgressBar()
         self.progress.hide()
         self.status = QtWidgets.QLabel()
         self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons = QtWidgets.QDialogButtonBox()
         self.export_button = self.buttons.addButton("Export", QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton(QtWidgets.QDialogButtonBox.StandardButton.Close)
         self.export_button.clicked.connect(self._export)
         self.cancel_button.clicked.connect(self._close_or_cancel)
-        self._layout(remove, browse)
+        self._layout(browse)
         self._running = False
         self._format_changed(self.format.currentText())
 
-    def _layout(self, remove: QtWidgets.QPushButton, browse: QtWidgets.QPushButton) -> None:
+    def _layout(self, browse: QtWidgets.QPushButton) -> None:
         form = QtWidgets.QFormLayout()
         form.addRow("Target", self.target)
+        form.addRow("Colour scale", self.scale)
         form.addRow("Format", self.format)
         form.addRow("DPI", self.dpi)
         out_row = QtWidgets.QHBoxLayout()
@@ -94,32 +94,31 @@ class PanelDialog(QtWidgets.QDialog):
         form.addRow("File", out_row)
         lists = QtWidgets.QHBoxLayout()
         left = QtWidgets.QVBoxLayout()
-        left.addWidget(QtWidgets.QLabel("Rows (frames)"))
+        left.addWidget(QtWidgets.QLabel("Rows (order and remove them in the Panel dock)"))
+        left.addWidget(self.title)
         left.addWidget(self.items)
-        left.addWidget(remove)
         right = QtWidgets.QVBoxLayout()
         right.addWidget(QtWidgets.QLabel("Columns (methods)"))
         right.addWidget(self.methods)
-        lists.addLayout(left)
-        lists.addLayout(right)
+        lists.addLayout(left, 3)
+        lists.addLayout(right, 2)
         layout = QtWidgets.QVBoxLayout(self)
         layout.addLayout(lists)
         layout.addLayout(form)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addWidget(self.buttons)
-        self.resize(640, 520)
+        self.resize(760, 560)
 
-    def _fill_frames(self) -> None:
+    def set_rows(self, rows: list[str], title: str = "") -> None:
+        """The dock's rows as text (one per row, in order) and the panel's title."""
         self.items.clear()
-        for f in self.frames:
-            self.items.addItem(f"{f.video_id}  frame {f.frame}  (true: {f.category or '?'})")
-
-    def _remove(self) -> None:
-        row = self.items.currentRow()
-        if 0 <= row < len(self.frames):
-            del self.frames[row]
-            self._fill_frames()
+        for n, text in enumerate(rows, start=1):
+            item = QtWidgets.QListWidgetItem(f"{n}. {text}")
+            item.setToolTip(text)
+            self.items.addItem(item)
+        self.row_count = len(rows)
+        self.title.setText(f"Title: <b>{html.escape(title)}</b>" if title else "No title (set one in the Panel dock)")
 
     def _format_changed(self, text: str) -> None:
         path = Path(self.out.text() or "panel.png")
@@ -136,12 +135,12 @@ class PanelDialog(QtWidgets.QDialog):
         methods = tuple(self.methods.item(i).data(QtCore.Qt.ItemDataRole.UserRole)
                         for i in range(self.methods.count())
                         if self.methods.item(i).checkState() == QtCore.Qt.CheckState.Checked)
-        return PanelChoice(tuple(self.frames), methods, self.target.currentText(), Path(self.out.text()),
-                           self.dpi.value())
+        return PanelChoice(methods, self.target.currentText(), Path(self.out.text()), self.dpi.value(),
+                           self.scale.currentData())
 
     def _export(self) -> None:
         choice = self.choice()
-        if not choice.frames or not choice.methods:
+        if not self.row_count or not choice.methods:
             self.status.setText("Add at least one frame (Add to panel, P) and choose at least one method.")
             return
         self.set_running(True)
