@@ -201,12 +201,15 @@ class MainWindow(QtWidgets.QMainWindow):
             pass
         if isinstance(st.value("annotator"), str) and st.value("annotator"):
             self.curation.annotator = st.value("annotator")
+        if isinstance(st.value("region_method"), str):
+            self.views.regions.set_method(st.value("region_method"))
 
     def save_layout(self) -> None:
         st = self.settings
         st.setValue("geometry", self.saveGeometry())
         st.setValue("state", self.saveState(STATE_VERSION))
         st.setValue("video_view", json.dumps(self.video_view.state()))
+        st.setValue("region_method", self.views.regions.method_id())
         if self.curation.annotator:
             st.setValue("annotator", self.curation.annotator)
         self.explanations.save(st)
