@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-UNSIGNED = "pale yellow = most relevant, black = none (magnitude only, no sign)"
+UNSIGNED = "(black = none, pale yellow = most; magnitude only, no sign)"
 SIGNED = "red = evidence for the target class, blue = against it, white = neutral"
 
 READING: dict[str, str] = {

@@ -119,9 +119,12 @@ def run_pass(track: Any, frames: Sequence[int], consume: Callable[[list[FaceFram
     """Decode + face crop ``frames`` of ``track``'s video ahead of ``consume``; returns the frames consumed.
 
     ``track``: the video's :class:`~painxai_gui.face.FaceTrack` (its landmark
-    cache is read and filled). Progress goes to ``ctx.progress(counted +
-    consumed, total)`` after every batch (``total`` defaults to ``counted +
-    len(frames)``). Raises :class:`Cancelled` when ``ctx`` is cancelled.
+    cache is read and filled). ``workers``: face threads (default
+    :func:`default_workers`); ``ahead``: decoded frames waiting at most;
+    ``min_batch`` / ``max_batch``: batch sizes handed to ``consume``. Progress
+    goes to ``ctx.progress(counted + consumed, total)`` after every batch
+    (``total`` defaults to ``counted + len(frames)``). Raises
+    :class:`Cancelled` when ``ctx`` is cancelled, and a producer's error as is.
     """
     from painxai_gui.video import VideoReader
 

@@ -13,6 +13,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from painxai_gui.gui.docks.explanation_dock import fixed_label
 from painxai_gui.gui.docks.probability_dock import PALETTE
+from painxai_gui.gui.views.tier import EmptyState
 
 
 class BarsDock(QtWidgets.QDockWidget):
@@ -30,10 +31,12 @@ class BarsDock(QtWidgets.QDockWidget):
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7)
         self.true_marker = pg.BarGraphItem(x=[], height=[], width=0.86, brush=None,
                                            pen=pg.mkPen((255, 255, 255), width=2.5))
-        self.true_text = pg.TextItem("true", color=(255, 255, 255), anchor=(0.5, 1.0))
+        self.true_text = pg.TextItem("", color=(255, 255, 255), anchor=(0.5, 1.0))
         self.value_texts: list[pg.TextItem] = []
         for item in (self.bars, self.true_marker, self.true_text):
             self.plot.addItem(item)
+        self.empty = EmptyState(self.plot)
+        self.empty.show("no model yet")
         self.caption = fixed_label("—")
         body = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(body)
@@ -52,6 +55,10 @@ class BarsDock(QtWidgets.QDockWidget):
             font.setPointSizeF(max(6.0, font.pointSizeF() - 1.5))
             axis.setStyle(tickFont=font)
         self.plot.setXRange(-0.6, len(names) - 0.4, padding=0)
+        if names:
+            self.empty.hide()
+        else:
+            self.empty.show("no model yet")
         for text in self.value_texts:
             self.plot.removeItem(text)
         self.value_texts = []

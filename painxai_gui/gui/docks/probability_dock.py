@@ -41,7 +41,7 @@ class ProbabilityDock(QtWidgets.QDockWidget):
         self.cursor = pg.InfiniteLine(0, angle=90, pen=CURSOR_PEN)
         self.plot.addItem(self.cursor)
         self.plot.scene().sigMouseClicked.connect(self._clicked)
-        self.empty = EmptyState(self.plot)
+        self.empty = EmptyState(self.plot, items=(self.cursor,))
         self.empty.show("no video open")
         self.frame_count = 0
         self.curves: list[pg.PlotDataItem] = []

@@ -54,7 +54,7 @@ class RegionDock(QtWidgets.QDockWidget):
         self.plot.getAxis("left").setTicks([[(0, "0"), (0.5, ".5"), (1, "1")]])
         self.areas: list[pg.PlotDataItem] = []
         for k, name in enumerate(STACK_ORDER):  # each area fills from 0 up: lower ones paint over higher ones
-            area = pg.PlotDataItem([0, 1], [0], stepMode="center", fillLevel=0.0, pen=None,
+            area = pg.PlotDataItem([0, 1], [0], stepMode="center", fillLevel=0.0, pen=None, antialias=False,
                                    brush=pg.mkBrush(*REGION_COLOURS[name], 230), name=name)
             area.setZValue(len(STACK_ORDER) - k)
             self.plot.addItem(area)
@@ -63,7 +63,7 @@ class RegionDock(QtWidgets.QDockWidget):
         self.cursor.setZValue(100)
         self.plot.addItem(self.cursor)
         self.plot.scene().sigMouseClicked.connect(self._clicked)
-        self.empty = EmptyState(self.plot, ("bottom",))
+        self.empty = EmptyState(self.plot, ("bottom",), items=(self.cursor,))
         self.empty.show("no video open")
         self.frame_count = 0
         self.method = QtWidgets.QComboBox()

@@ -34,6 +34,8 @@ def tier_plot(view_box: pg.ViewBox | None = None, y_label: str = "") -> pg.PlotW
     item.layout.setContentsMargins(0, 2, 4, 0)
     left = plot.getAxis("left")
     left.setWidth(AXIS_WIDTH)
+    for name in ("left", "bottom"):
+        plot.getAxis(name).enableAutoSIPrefix(False)  # frames are frames: never "frame (x0.001)"
     if y_label:
         left.setLabel(y_label)
     plot.setMouseEnabled(x=True, y=False)
@@ -92,8 +94,8 @@ def handle_click(plot: pg.PlotWidget, ev, frame_count: int, seek) -> None:
 class EmptyState:
     """A centred message over a tier's plot while it has nothing to show; axes show no numbers meanwhile."""
 
-    def __init__(self, plot: pg.PlotWidget, axes: tuple[str, ...] = ("left", "bottom")):
-        self.plot, self.axes = plot, axes
+    def __init__(self, plot: pg.PlotWidget, axes: tuple[str, ...] = ("left", "bottom"), items: tuple = ()):
+        self.plot, self.axes, self.items = plot, axes, items  # items: hidden while empty (the cursor)
         self.text = pg.TextItem("", color=(170, 170, 170), anchor=(0.5, 0.5))
         self.text.setZValue(50)
         plot.getPlotItem().vb.addItem(self.text, ignoreBounds=True)
@@ -106,6 +108,8 @@ class EmptyState:
         self.text.show()
         for name in self.axes:
             self.plot.getAxis(name).setStyle(showValues=False)
+        for item in self.items:
+            item.hide()
         self._centre()
 
     def hide(self) -> None:
@@ -113,6 +117,8 @@ class EmptyState:
         self.text.hide()
         for name in self.axes:
             self.plot.getAxis(name).setStyle(showValues=True)
+        for item in self.items:
+            item.show()
 
     def _centre(self, *_args) -> None:
         (x0, x1), (y0, y1) = self.plot.getPlotItem().vb.viewRange()
@@ -124,7 +130,7 @@ class TimelineControls:
 
     def __init__(self, compute, cancel):
         self._compute, self._cancel = compute, cancel
-        self.state = QtWidgets.QLabel("no model yet")
+        self.state = QtWidgets.QLabel("no video")
         self.state.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
         self.progress = QtWidgets.QProgressBar()
         self.progress.setMaximumHeight(16)

@@ -75,7 +75,7 @@ class SlotTimeline(QtWidgets.QWidget):
             item.setZValue(10)
             self.box.addItem(item)
         self.cursor.setZValue(20)
-        self.empty = EmptyState(self.plot, ("bottom",))
+        self.empty = EmptyState(self.plot, ("bottom",), items=(self.cursor,))
         self.empty.show("no video open")
         self.quota_labels = QtWidgets.QLabel()
         self.quota_labels.setTextFormat(QtCore.Qt.TextFormat.RichText)
