@@ -8,6 +8,7 @@ import pytest
 from gui_helpers import first_slot_video, open_project, wait_shown
 from PySide6 import QtCore
 
+from painxai_gui.gui.docks.region_dock import ROWS
 from painxai_gui.live.region_timeline import REGIONS
 
 pytestmark = pytest.mark.slow
@@ -25,6 +26,32 @@ def _click_frame(qtbot, plot, frame: int, y: float = 0.5) -> None:
     qtbot.mouseClick(plot.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=pos)
 
 
+def _drawn_matches_numpy(window, dock, entry, loaded, frames) -> None:
+    """The stacked areas as drawn, against shares recomputed by hand from the cached landmarks and the
+    engine's Grad-CAM heatmap (region masks from face/regions.py at the heatmap's size)."""
+    from painxai_gui.explain import explain
+    from painxai_gui.explain.face import REGION_ORDER
+    from painxai_gui.face.regions import region_masks
+    from painxai_gui.gui.docks.region_dock import REGION_COLOURS, STACK_ORDER
+    from painxai_gui.model import preprocess
+
+    track = window.pool.track(entry.path)
+    colours = [REGION_COLOURS[name] for name in STACK_ORDER]
+    for frame in frames:
+        face = track.get(frame)
+        heat = explain(loaded.model, preprocess(face.crop, loaded.spec)[0], "gradcam").heatmap.astype(np.float64)
+        size = heat.shape[0]
+        masks = region_masks(face.landmarks * (size / face.crop.shape[0]), size=size)
+        masks["other"] = ~np.any(np.stack(list(masks.values())), axis=0)
+        positive = np.clip(heat, 0.0, None)
+        shares = {name: positive[masks[name]].sum() / positive.sum() for name in REGION_ORDER}
+        wanted = np.array([shares[n] for n in STACK_ORDER])
+        np.testing.assert_allclose(dock.top[frame], np.cumsum(wanted), atol=1e-5)
+        column = dock.image.image[:, frame, :3]  # the pixels drawn for this frame: rows of each region's colour
+        rows = np.array([np.all(column == c, axis=1).sum() for c in colours])
+        assert np.abs(rows - wanted * ROWS).max() <= 1.0, (frame, rows, wanted * ROWS)
+
+
 def test_filled_drawn_and_clicked(window, qtbot, project_path, loaded_model):
     open_project(window, qtbot, project_path, loaded_model)
     video = first_slot_video(window)
@@ -37,10 +64,11 @@ def test_filled_drawn_and_clicked(window, qtbot, project_path, loaded_model):
     arr = window.cache.array(request.key, entry, 8, REGIONS)
     assert np.isfinite(arr).all()
     np.testing.assert_allclose(arr.sum(axis=1), 1.0, atol=1e-5)
-    xs, top = dock.areas[-1].getData()  # the topmost area ("other") ends at the sum of all shares
-    assert len(xs) == entry.frame_count + 1 and np.allclose(top, 1.0, atol=1e-5)
-    _xs, jaw = dock.areas[0].getData()  # the bottom area is the jaw's share
-    np.testing.assert_allclose(jaw, arr[:, 6], atol=1e-6)
+    assert dock.top.shape == (entry.frame_count, 8)
+    np.testing.assert_allclose(dock.top[:, -1], 1.0, atol=1e-5)  # the topmost area ends at the sum of the shares
+    np.testing.assert_allclose(dock.top[:, 0], arr[:, 6], atol=1e-6)  # the bottom area is the jaw's share
+    assert dock.image.image.shape[:2] == (ROWS, entry.frame_count)
+    _drawn_matches_numpy(window, dock, entry, loaded_model[0], frames=(2, 14, 29))
     _click_frame(qtbot, dock.plot, 12)
     assert window.session.frame == 12
     wait_shown(window, qtbot, 12)

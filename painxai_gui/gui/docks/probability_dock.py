@@ -16,6 +16,7 @@ from painxai_gui.gui.views.tier import (CURSOR_PEN, EmptyState, TimelineControls
                                         show_frames, tier_plot, tier_row)
 from painxai_gui.live.timeline_cache import for_display
 
+SMOOTH_UP_TO = 400  #: frames up to which the curves are antialiased (a BioVid minute has 1500)
 PALETTE = ((31, 119, 180), (214, 39, 40), (148, 103, 189), (44, 160, 44), (140, 86, 75),
            (255, 127, 14), (127, 127, 127), (23, 190, 207), (188, 189, 34), (227, 119, 194))
 
@@ -72,8 +73,9 @@ class ProbabilityDock(QtWidgets.QDockWidget):
             return
         shown = for_display(probs)
         xs = np.arange(len(shown), dtype=np.float64)
+        smooth = len(xs) <= SMOOTH_UP_TO  # antialiased curves cost 4x to repaint (every playhead move)
         for k, curve in enumerate(self.curves[: shown.shape[1]]):
-            curve.setData(xs, shown[:, k], connect="finite")
+            curve.setData(xs, shown[:, k], connect="finite", antialias=smooth)
 
     def set_cursor(self, frame: int) -> None:
         self.cursor.setValue(frame)

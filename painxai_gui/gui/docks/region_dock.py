@@ -2,9 +2,11 @@
 
 For the chosen method (target: the predicted class), every frame's eight
 shares (brows, eyes, nose, mouth, cheeks, forehead, jaw, other; they add up
-to 1) are drawn as stacked areas, one block per frame, stacked as in a face
+to 1) are drawn as stacked areas, one column per frame, stacked as in a face
 (jaw at the bottom, forehead on top, "other" above), in the region colours of
-the legend beside it (listed top-down as stacked). Frames not computed yet or without a face stay
+the legend beside it (listed top-down as stacked). The areas are one image
+(:data:`ROWS` rows, one column per frame) in one long-lived ``ImageItem``:
+moving the playhead repaints a strip of it, not eight filled paths. Frames not computed yet or without a face stay
 empty. A tier (:mod:`painxai_gui.gui.views.tier`): x-aligned with the slot and
 probability timelines; clicking seeks. The dock only draws; the job is
 :func:`painxai_gui.live.region_timeline.fill_regions` on its own channel.
@@ -29,6 +31,7 @@ REGION_COLOURS: dict[str, tuple[int, int, int]] = {
 
 #: bottom to top, as the regions sit in a face
 STACK_ORDER: tuple[str, ...] = ("jaw", "mouth", "cheeks", "nose", "eyes", "brows", "forehead", "other")
+ROWS = 200  #: vertical resolution of the stacked-area image: 0.5 % of the share per row
 
 
 def stacked(shares: np.ndarray) -> np.ndarray:
@@ -38,6 +41,15 @@ def stacked(shares: np.ndarray) -> np.ndarray:
     """
     shown = np.nan_to_num(for_display(shares), nan=0.0)
     return np.cumsum(shown[:, [REGION_ORDER.index(name) for name in STACK_ORDER]], axis=1)
+
+
+def stacked_image(top: np.ndarray, rows: int = ROWS) -> np.ndarray:
+    """RGBA ``(rows, frames, 4)``, row 0 at share 0: each pixel has the colour of the area its centre is in
+    (transparent above the last edge: frames not computed, no face, no positive relevance)."""
+    centres = (np.arange(rows) + 0.5) / rows
+    area = (top[None, :, :] <= centres[:, None, None]).sum(axis=2)  # (rows, frames): 0..8, 8 = above all
+    palette = np.array([(*REGION_COLOURS[name], 255) for name in STACK_ORDER] + [(0, 0, 0, 0)], np.uint8)
+    return palette[area]
 
 
 class RegionDock(QtWidgets.QDockWidget):
@@ -52,13 +64,9 @@ class RegionDock(QtWidgets.QDockWidget):
         self.plot = tier_plot(y_label="share")
         self.plot.setYRange(0, 1.0, padding=0)
         self.plot.getAxis("left").setTicks([[(0, "0"), (0.5, ".5"), (1, "1")]])
-        self.areas: list[pg.PlotDataItem] = []
-        for k, name in enumerate(STACK_ORDER):  # each area fills from 0 up: lower ones paint over higher ones
-            area = pg.PlotDataItem([0, 1], [0], stepMode="center", fillLevel=0.0, pen=None, antialias=False,
-                                   brush=pg.mkBrush(*REGION_COLOURS[name], 230), name=name)
-            area.setZValue(len(STACK_ORDER) - k)
-            self.plot.addItem(area)
-            self.areas.append(area)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        self.top = np.zeros((0, len(STACK_ORDER)))  # the drawn top edges, frames x STACK_ORDER
         self.cursor = pg.InfiniteLine(0, angle=90, pen=CURSOR_PEN)
         self.cursor.setZValue(100)
         self.plot.addItem(self.cursor)
@@ -105,13 +113,12 @@ class RegionDock(QtWidgets.QDockWidget):
     def set_data(self, shares: np.ndarray | None) -> None:
         """``(frames, 8)`` shares in REGION_ORDER (NaN: not computed, -1: no face); None clears."""
         if shares is None or len(shares) == 0:
-            for area in self.areas:
-                area.setData([0, 1], [0], stepMode="center")
+            self.top = np.zeros((0, len(STACK_ORDER)))
+            self.image.clear()
             return
-        top = stacked(shares)
-        edges = np.arange(len(top) + 1, dtype=np.float64) - 0.5
-        for k, area in enumerate(self.areas):
-            area.setData(edges, top[:, k], stepMode="center", fillLevel=0.0)
+        self.top = stacked(shares)
+        self.image.setImage(stacked_image(self.top), autoLevels=False)
+        self.image.setRect(QtCore.QRectF(-0.5, 0.0, len(self.top), 1.0))
 
     def set_cursor(self, frame: int) -> None:
         self.cursor.setValue(frame)
