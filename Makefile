@@ -34,6 +34,7 @@ test: setup
 bench: setup
 	$(BIN)/python benchmarks/bench_explain.py
 	$(BIN)/python benchmarks/bench_video_face.py
+	$(BIN)/python benchmarks/bench_live.py
 	$(BIN)/python benchmarks/bench_train.py
 
 screenshot: setup

@@ -144,8 +144,7 @@ class FaceCropper:
         if scale < 1.0:
             size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
             small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
-        detector = models.detector()
-        with models.DLIB_LOCK:
+        with models.detector_lease() as detector:  # no lock: each thread detects with its own detector
             rects = detector(np.ascontiguousarray(small), self.upsample)
         with self._count_lock:
             self.detector_calls += 1

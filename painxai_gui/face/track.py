@@ -45,6 +45,7 @@ class LandmarkStore:
         self.meta = {"kind": STORE_KIND, "version": STORE_VERSION, **meta}
         self._items: dict[int, np.ndarray | None] = {}
         self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
         self.dirty = 0
         if path is not None:
             self._items.update(self._load())
@@ -66,11 +67,12 @@ class LandmarkStore:
         """Write new entries (merged with what another process may have written) atomically."""
         if self.path is None or not self.dirty:
             return
-        with self._lock:
-            merged = {**self._load(), **self._items}
-            self._items = merged
-            self.dirty = 0
-        atomic_write(self.path, _encode(merged, self.meta), parents=True)
+        with self._write_lock:  # two flushes at once: the later snapshot must be the one left on disk
+            with self._lock:
+                merged = {**self._load(), **self._items}
+                self._items = merged
+                self.dirty = 0
+            atomic_write(self.path, _encode(merged, self.meta), parents=True)
 
     def _load(self) -> dict[int, np.ndarray | None]:
         if self.path is None or not self.path.is_file():
@@ -137,18 +139,43 @@ class FaceTrack:
         meta = {"video": str(self.reader.path), "detector": cropper.signature}
         self.store = LandmarkStore(path, meta)
         self._last_flush = time.monotonic()
+        self._pending: dict[int, threading.Event] = {}  # frames being detected now
+        self._pending_lock = threading.Lock()
         self._finalizer = weakref.finalize(self, _flush_quietly, self.store)
 
     @property
     def cache_path(self) -> Path | None:
         return self.store.path
 
-    def get(self, frame_index: int) -> FaceResult:
-        """The face result of frame ``frame_index`` (detection only the first time)."""
-        frame = self.reader.read(frame_index)
+    def get(self, frame_index: int, image: np.ndarray | None = None) -> FaceResult:
+        """The face result of frame ``frame_index`` (detection only the first time).
+
+        ``image``: the frame itself when the caller has decoded it already (a
+        pipelined pass decodes ahead on its own reader). Threads asking for the
+        same new frame at once share one detection.
+        """
+        frame = self.reader.read(frame_index) if image is None else image
         known, points = self.store.get(frame_index)
         if known:
-            return self.cropper.cut(frame, points) if points is not None else FaceResult.missing()
+            return self._cut(frame, points)
+        with self._pending_lock:
+            running = self._pending.get(frame_index)
+            if running is None:
+                self._pending[frame_index] = threading.Event()
+        if running is not None:  # another thread detects this frame now: use its landmarks
+            running.wait()
+            known, points = self.store.get(frame_index)
+            return self._cut(frame, points) if known else self._detect(frame_index, frame)
+        try:
+            return self._detect(frame_index, frame)
+        finally:
+            with self._pending_lock:
+                self._pending.pop(frame_index).set()
+
+    def _cut(self, frame: np.ndarray, points: np.ndarray | None) -> FaceResult:
+        return self.cropper.cut(frame, points) if points is not None else FaceResult.missing()
+
+    def _detect(self, frame_index: int, frame: np.ndarray) -> FaceResult:
         result = self.cropper.crop(frame, previous_box=self._neighbour_box(frame_index))
         self.store.put(frame_index, result.source_landmarks)
         self._maybe_flush()

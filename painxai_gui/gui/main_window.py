@@ -19,6 +19,7 @@ from painxai_gui.gui.docks.bars_dock import BarsDock
 from painxai_gui.gui.docks.dataset_dock import DatasetDock
 from painxai_gui.gui.docks.panel_dock import PanelDock
 from painxai_gui.gui.docks.probability_dock import ProbabilityDock
+from painxai_gui.gui.docks.region_dock import RegionDock
 from painxai_gui.gui.docks.selection_dock import SelectionDock
 from painxai_gui.gui.explanations import DEFAULT_METHODS, Explanations
 from painxai_gui.gui.files import FileUI
@@ -33,9 +34,9 @@ from painxai_gui.gui.views.timeline import SlotTimeline
 from painxai_gui.gui.views.video_view import VideoView
 from painxai_gui.gui.workers import Tasks
 from painxai_gui.live.media import MediaPool
-from painxai_gui.live.probabilities import ProbabilityCache
+from painxai_gui.live.timeline_cache import TimelineCache
 
-STATE_VERSION = 3
+STATE_VERSION = 4  # 4: region timeline dock; class bars moved to the left column
 Area = QtCore.Qt.DockWidgetArea
 
 
@@ -49,14 +50,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings = settings if settings is not None else QtCore.QSettings()
         self.session = Session(self)
         self.errors = ErrorReporter(self, quiet=quiet_errors)
-        self.pool, self.cache = MediaPool(), ProbabilityCache()
+        self.pool, self.cache = MediaPool(), TimelineCache()
         self.tasks = Tasks(self.errors.show, self)
         self.status = StatusBar(self)
         self.setStatusBar(self.status)
         self.video_view, self.timeline = VideoView(), SlotTimeline()
         self.setCentralWidget(self._central())
         self.views = SimpleNamespace(window=self, video=self.video_view, timeline=self.timeline,
-                                     probabilities=ProbabilityDock(self), bars=BarsDock(self), selection=None)
+                                     probabilities=ProbabilityDock(self), regions=RegionDock(self), bars=BarsDock(self),
+                                     selection=None)
         self._controllers()
         self.actions = build_actions(self, self._handlers())
         self.menus = build_menus(self, self.actions)
@@ -100,32 +102,35 @@ class MainWindow(QtWidgets.QMainWindow):
                 "admin": self.admin, "panel": self.panel}
 
     def _add_docks(self) -> None:
-        """The fixed docks, from one list: (dock, area)."""
+        """The fixed docks, from one list: (dock, area). The bottom area holds only the timelines: it spans
+        the central widget's width (the bottom corners belong to the side areas), so all tiers line up."""
         self.setCorner(QtCore.Qt.Corner.BottomLeftCorner, Area.LeftDockWidgetArea)
         self.setCorner(QtCore.Qt.Corner.BottomRightCorner, Area.RightDockWidgetArea)
         self.setDockOptions(QtWidgets.QMainWindow.DockOption.AnimatedDocks
                             | QtWidgets.QMainWindow.DockOption.AllowTabbedDocks
                             | QtWidgets.QMainWindow.DockOption.AllowNestedDocks)
-        docks = ((self.dataset_dock, Area.LeftDockWidgetArea), (self.views.selection, Area.LeftDockWidgetArea),
-                 (self.views.probabilities, Area.BottomDockWidgetArea), (self.views.bars, Area.BottomDockWidgetArea),
-                 (self.panel.dock, Area.LeftDockWidgetArea))
+        v = self.views
+        docks = ((self.dataset_dock, Area.LeftDockWidgetArea), (v.selection, Area.LeftDockWidgetArea),
+                 (v.bars, Area.LeftDockWidgetArea), (v.probabilities, Area.BottomDockWidgetArea),
+                 (v.regions, Area.BottomDockWidgetArea), (self.panel.dock, Area.LeftDockWidgetArea))
         view_menu = self.menus["&View"]
         view_menu.addSeparator()
         for dock, area in docks:
             self.addDockWidget(area, dock)
             view_menu.addAction(dock.toggleViewAction())
-        self.splitDockWidget(self.views.probabilities, self.views.bars, QtCore.Qt.Orientation.Horizontal)
-        self.tabifyDockWidget(self.views.selection, self.panel.dock)  # a tab: the window's minimum size stays
-        self.views.selection.raise_()
+        self.splitDockWidget(v.probabilities, v.regions, QtCore.Qt.Orientation.Vertical)
+        for tier in (v.probabilities, v.regions):  # zoom or pan one tier: all follow, frame for frame
+            tier.plot.setXLink(self.timeline.box)
+        self.tabifyDockWidget(v.selection, self.panel.dock)  # a tab: the window's minimum size stays
+        v.selection.raise_()
 
     def default_sizes(self) -> None:
         """Dock sizes for a first start (a restored layout keeps its own)."""
         horizontal, vertical = QtCore.Qt.Orientation.Horizontal, QtCore.Qt.Orientation.Vertical
         right = [d for d in self.explanations.docks.values() if not d.isFloating()]
-        self.resizeDocks([self.dataset_dock, *right[:1]], [360, 380], horizontal)
-        self.resizeDocks([self.views.probabilities, self.views.bars], [620, 330], horizontal)
-        self.resizeDocks([self.views.probabilities], [230], vertical)
-        self.resizeDocks([self.dataset_dock, self.views.selection], [560, 260], vertical)
+        self.resizeDocks([self.dataset_dock, *right[:1]], [380, 380], horizontal)
+        self.resizeDocks([self.views.probabilities, self.views.regions], [150, 150], vertical)
+        self.resizeDocks([self.dataset_dock, self.views.selection, self.views.bars], [480, 260, 170], vertical)
 
     def _wire(self) -> None:
         s, st, v = self.session, self.status, self.views
@@ -143,6 +148,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.files.modelLoaded.connect(st.set_device)
         self.timeline.frameRequested.connect(self._scrub)
         v.probabilities.frameRequested.connect(self._scrub)
+        v.regions.frameRequested.connect(self._scrub)
         self.dataset_dock.tree.addActions([self.actions["exclude_subject"], self.actions["include_subject"]])
 
     # -- small handlers --------------------------------------------------------------------------
@@ -203,12 +209,15 @@ class MainWindow(QtWidgets.QMainWindow):
             pass
         if isinstance(st.value("annotator"), str) and st.value("annotator"):
             self.curation.annotator = st.value("annotator")
+        if isinstance(st.value("region_method"), str):
+            self.views.regions.set_method(st.value("region_method"))
 
     def save_layout(self) -> None:
         st = self.settings
         st.setValue("geometry", self.saveGeometry())
         st.setValue("state", self.saveState(STATE_VERSION))
         st.setValue("video_view", json.dumps(self.video_view.state()))
+        st.setValue("region_method", self.views.regions.method_id())
         if self.curation.annotator:
             st.setValue("annotator", self.curation.annotator)
         self.explanations.save(st)

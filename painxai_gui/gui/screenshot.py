@@ -3,8 +3,8 @@
 To show the curation views with content without touching the user's demo
 project, the screenshot uses a throw-away project (in a temp folder) over the
 demo dataset, with a few frames selected and suggested through the normal
-project API. It waits until the frame, its face, the probability timeline
-and every explanation dock are drawn, steps one frame (so the status bar
+project API. It waits until the frame, its face, the probability and region
+timelines and every explanation dock are drawn, steps one frame (so the status bar
 shows warm per-frame timings, not the first call that compiles), waits again
 (or a timeout), then saves and quits.
 """
@@ -60,7 +60,7 @@ class Screenshot(QtCore.QObject):
         return (w.session.video is not None and w.session.model is not None
                 and viewer.shown_frame == w.session.frame
                 and viewer.last_analysis is not None and viewer.last_analysis.frame == w.session.frame
-                and not viewer.timeline.is_busy()
+                and not viewer.timeline.is_busy() and not viewer.regions.channel.is_busy()
                 and all(d.last_result is not None and d.last_result.frame == w.session.frame
                         and not d.channel.is_busy() for d in docks))
 

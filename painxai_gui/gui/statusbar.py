@@ -16,7 +16,7 @@ class StatusBar(QtWidgets.QStatusBar):
         self.explain = _label("", "Explanation time per dock (last frame)",
                               "Grad-CAM 0000 ms · LRP-PresetAFlat 0000 ms · LIME 00")
         self.device = _label("device: loading…", "Where the model runs", "device: GPU (NVIDIA H100)")
-        self.task = _label("", "Background work", "⏳ loading model emotion_model")
+        self.task = _label("", "Background work", "loading model emotion_model")
         self.task_progress = QtWidgets.QProgressBar(maximumWidth=90, maximumHeight=14, textVisible=False)
         self.task_progress.hide()
         for w in (self.task, self.task_progress, self.frame, self.decode, self.inference, self.explain, self.device):
@@ -69,8 +69,12 @@ class StatusBar(QtWidgets.QStatusBar):
             self.task_progress.setValue(done)
 
     def _show_tasks(self) -> None:
+        """Running tasks by name beside a moving busy bar (drawn by Qt: no glyph the font may lack)."""
         running = bool(self._tasks)
-        self.task.setText(("⏳ " + ", ".join(self._tasks.values())) if running else "")
+        text = ", ".join(self._tasks.values())
+        metrics = self.task.fontMetrics()
+        self.task.setText(metrics.elidedText(text, QtCore.Qt.TextElideMode.ElideRight, self.task.width() - 4))
+        self.task.setToolTip(text or "Background work")
         self.task_progress.setVisible(running)
         if running:
             self.task_progress.setRange(0, 0)

@@ -4,7 +4,9 @@
   waits on it, so frames keep their pace during playback.
 * ``analysis``: face crop (landmarks cached on disk) + model probabilities
   -> face overlay, bars, and ``analysed`` for the explanation docks.
-* ``timeline``: whole-video probabilities in the background -> probability dock.
+* ``timeline`` / ``regions``: whole-video probabilities and region shares in
+  the background -> probability and region timeline docks
+  (:mod:`painxai_gui.gui.timelines`).
 
 Each channel keeps only the newest request, so scrubbing never builds a queue.
 """
@@ -18,10 +20,11 @@ import numpy as np
 from PySide6 import QtCore
 
 from painxai_gui.gui.session import Session
+from painxai_gui.gui.timelines import probability_timeline, region_timeline
 from painxai_gui.gui.workers import Channel, Outcome
 from painxai_gui.live.frames import AnalysisRequest, FrameRequest, analyse, read_frame
 from painxai_gui.live.media import MediaPool
-from painxai_gui.live.probabilities import ProbabilityCache, TimelineRequest, fill_video
+from painxai_gui.live.timeline_cache import TimelineCache
 
 
 class Viewer(QtCore.QObject):
@@ -29,7 +32,7 @@ class Viewer(QtCore.QObject):
     frameShown = QtCore.Signal(int)       # frame index now on screen
     stats = QtCore.Signal(str, float)     # "decode_fps" | "decode_ms" | "infer_ms" | "face_ms", value
 
-    def __init__(self, session: Session, pool: MediaPool, cache: ProbabilityCache, views, errors,
+    def __init__(self, session: Session, pool: MediaPool, cache: TimelineCache, views, errors,
                  parent: QtCore.QObject | None = None):
         super().__init__(parent)
         self.session, self.pool, self.cache, self.views, self.errors = session, pool, cache, views, errors
@@ -42,21 +45,16 @@ class Viewer(QtCore.QObject):
         self._coalesce.timeout.connect(self._submit)
         self.frames = Channel("frame", lambda r, c: read_frame(pool, r, c), nice=4, parent=self)
         self.analysis = Channel("analysis", lambda r, c: analyse(pool, r, c), parent=self)
-        self.timeline = Channel("timeline", lambda r, c: fill_video(cache, pool, session.interactive, r, c),
-                                parent=self)
         self.frames.finished.connect(self._frame_done)
         self.frames.failed.connect(self._failed)
         self.analysis.finished.connect(self._analysis_done)
         self.analysis.failed.connect(self._failed)
-        self.timeline.finished.connect(self._timeline_done)
-        self.timeline.failed.connect(self._timeline_failed)
-        self.timeline.progress.connect(self._timeline_progress)
-        self.timeline.cancelled.connect(lambda _r: self.views.probabilities.set_running(False, "cancelled"))
         session.videoChanged.connect(self._video_changed)
         session.frameChanged.connect(self.request)
         session.modelChanged.connect(self._model_changed)
-        views.probabilities.computeRequested.connect(self.start_timeline)
-        views.probabilities.cancelRequested.connect(self.timeline.cancel)
+        self.probabilities = probability_timeline(session, pool, cache, views.probabilities, self._failed, self)
+        self.regions = region_timeline(session, pool, cache, views.regions, self._failed, self)
+        self.timeline = self.probabilities.channel
 
     # -- requests --------------------------------------------------------------------------
     def request(self, frame: int | None = None) -> None:
@@ -66,8 +64,8 @@ class Viewer(QtCore.QObject):
         loop, so a burst of seeks (key repeat, a fast drag) becomes one request.
         """
         frame = self.session.frame if frame is None else frame
-        self.views.timeline.set_cursor(frame)
-        self.views.probabilities.set_cursor(frame)
+        for tier in (self.views.timeline, self.views.probabilities, self.views.regions):
+            tier.set_cursor(frame)
         if not self._coalesce.isActive():
             self._coalesce.start()
 
@@ -79,38 +77,13 @@ class Viewer(QtCore.QObject):
         self.analysis.submit(AnalysisRequest(video, frame, self.session.predictor))
 
     def _video_changed(self, video) -> None:
-        self.timeline.cancel()
         self.shown_frame = None
         self.last_analysis = None
         self.views.bars.clear("—")
-        if video is None:
-            return
-        self.views.probabilities.set_video(video.frame_count)
-        self.start_timeline()
 
     def _model_changed(self, loaded) -> None:
-        names = tuple(loaded.spec.class_names) if loaded is not None else ()
-        self.views.probabilities.set_classes(names)
-        self.views.bars.set_classes(names)
+        self.views.bars.set_classes(tuple(loaded.spec.class_names) if loaded is not None else ())
         self.request()
-        self.start_timeline()
-
-    def start_timeline(self) -> None:
-        """Fill the probability timeline of the current video (from the cache when it was done before)."""
-        video, predictor, model = self.session.video, self.session.predictor, self.session.model
-        dock = self.views.probabilities
-        if video is None or predictor is None:
-            dock.set_running(False, "waiting for the model" if video is not None else "no video")
-            return
-        key = model.sha256 or str(model.path)
-        arr = self.cache.array(key, video, predictor.spec.num_classes)
-        dock.set_data(arr)
-        if self.cache.complete(key, video.id):
-            dock.set_progress(video.frame_count, video.frame_count)
-            dock.set_running(False, "cached")
-            return
-        dock.set_running(True, "computing")
-        self.timeline.submit(TimelineRequest(video, predictor, key))
 
     # -- results -----------------------------------------------------------------------------
     def _current(self, video_id: str) -> bool:
@@ -155,29 +128,10 @@ class Viewer(QtCore.QObject):
             self._last_error = key
             self.errors.show(error, text)
 
-    def _timeline_progress(self, request, done: int, total: int) -> None:
-        if not self._current(request.video.id):
-            return
-        dock = self.views.probabilities
-        dock.set_progress(done, total)
-        now = time.perf_counter()
-        if now - getattr(self, "_last_curve", 0.0) > 0.25:  # redraw curves at most 4 times a second
-            self._last_curve = now
-            dock.set_data(self.cache.array(request.model_key, request.video, request.predictor.spec.num_classes))
-
-    def _timeline_done(self, outcome: Outcome) -> None:
-        request = outcome.request
-        if self._current(request.video.id):
-            self.views.probabilities.set_data(outcome.result)
-            self.views.probabilities.set_progress(request.video.frame_count, request.video.frame_count)
-            self.views.probabilities.set_running(False, f"done in {outcome.seconds:.1f} s")
-
-    def _timeline_failed(self, request, error: Exception, text: str) -> None:
-        self.views.probabilities.set_running(False, "failed")
-        self._failed(request, error, text)
-
     def shutdown(self) -> None:
-        for channel in (self.timeline, self.analysis, self.frames):
+        for channel in (self.analysis, self.frames):
             channel.cancel()
-        for channel in (self.timeline, self.analysis, self.frames):
+        for timeline in (self.probabilities, self.regions):
+            timeline.shutdown(timeout=2.0)
+        for channel in (self.analysis, self.frames):
             channel.shutdown(timeout=2.0)

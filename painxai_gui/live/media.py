@@ -1,8 +1,9 @@
 """Shared, thread-safe access to open videos and their face tracks for all the app's workers.
 
 The core gives one :class:`VideoReader` and one :class:`FaceTrack` per video;
-this pool opens them lazily on a worker thread, keeps the few most recent, and
-serialises face detection (dlib objects are not shared between threads).
+this pool opens them lazily on a worker thread and keeps the few most recent.
+Face tracks may be used from several threads at once (each detection leases
+its own dlib detector; a frame asked for twice at once is detected once).
 """
 
 from __future__ import annotations
@@ -99,11 +100,10 @@ class MediaPool:
 
     def face(self, path: Path, frame: int):
         """FaceResult of ``frame`` (cached on disk by the core's FaceTrack)."""
-        track = self._track(path)
-        with self._face_lock:
-            return track.get(frame)
+        return self.track(path).get(frame)
 
-    def _track(self, path: Path):
+    def track(self, path: Path):
+        """The :class:`FaceTrack` of ``path`` (landmark cache in the pool's cache folder), opened on first use."""
         from painxai_gui.face import FaceTrack
 
         reader = self.reader(path)
@@ -122,7 +122,7 @@ class MediaPool:
 
     def close(self) -> None:
         """Write the landmark caches and close every reader."""
-        with self._face_lock, self._lock:
+        with self._lock:
             _flush(list(self._tracks.values()))
             self._tracks.clear()
             for reader in [*self._readers.values(), *self._retired]:

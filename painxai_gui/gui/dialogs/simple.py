@@ -1,9 +1,11 @@
-"""Small dialogs: the exclusion reason, keyboard help (from the action table), a text report."""
+"""Small dialogs: the exclusion reason, keyboard and method help (from the action table and the method
+registry), a text report."""
 
 from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
+from painxai_gui.explain.help import method_help
 from painxai_gui.gui.actions import key_table
 
 
@@ -34,31 +36,56 @@ class ReasonDialog(QtWidgets.QDialog):
 
 
 class HelpDialog(QtWidgets.QDialog):
-    """Every keyboard shortcut, read from the action table (so it is never out of date)."""
+    """Every keyboard shortcut (from the action table) and every explanation method with how to read its
+    colours (from the registry and ``explain/help.py``), so neither is ever out of date."""
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Keyboard help")
-        rows = key_table()
-        self.table = QtWidgets.QTableWidget(len(rows), 3)
-        self.table.setHorizontalHeaderLabels(["Keys", "Action", "Menu"])
-        for r, row in enumerate(rows):
-            for c, text in enumerate(row):
-                self.table.setItem(r, c, QtWidgets.QTableWidgetItem(text))
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.setWindowTitle("Keys and methods")
+        self.table = _table(["Keys", "Action", "Menu"], key_table())
         notes = QtWidgets.QLabel("On the slot timeline: click or drag to scrub, shift-drag to select a range. "
-                                 "On the probability timeline: click to jump.")
+                                 "On the probability and region timelines: click to jump, wheel to zoom all "
+                                 "timelines, double-click to show the whole video.")
         notes.setWordWrap(True)
+        self.methods = _table(["Method", "What it shows", "How to read its colours"],
+                              [(m.name, m.shows, m.reading) for m in method_help()], wrap=True)
         close = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QtWidgets.QVBoxLayout(self)
-        layout.addWidget(self.table)
+        layout.addWidget(self.table, 2)
         layout.addWidget(notes)
+        layout.addWidget(QtWidgets.QLabel("<b>Explanation methods</b> (the same colours in the docks, the "
+                                          "overlay and exported panels)"))
+        layout.addWidget(self.methods, 3)
         layout.addWidget(close)
-        self.resize(560, 640)
+        self.resize(940, 780)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.methods.resizeRowsToContents()  # wrapped rows need the final column widths
+
+
+def _table(headers: list[str], rows, wrap: bool = False) -> QtWidgets.QTableWidget:
+    table = QtWidgets.QTableWidget(len(rows), len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            item = QtWidgets.QTableWidgetItem(text)
+            item.setToolTip(text)
+            table.setItem(r, c, item)
+    table.verticalHeader().hide()
+    table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+    header = table.horizontalHeader()
+    if wrap:
+        table.setWordWrap(True)
+        table.resizeColumnToContents(0)
+        for c in range(1, len(headers)):
+            header.setSectionResizeMode(c, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        table.resizeRowsToContents()
+    else:
+        table.resizeColumnsToContents()
+        header.setStretchLastSection(True)
+    return table
 
 
 class TextDialog(QtWidgets.QDialog):

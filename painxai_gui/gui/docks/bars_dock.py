@@ -1,4 +1,9 @@
-"""Class probabilities of the current frame as bars, the class of the video's category marked."""
+"""Class probabilities of the current frame as bars, the class of the video's category marked.
+
+The "true" label sits above the dashed marker (at 1.0); a value above 0.5 is
+written inside the top of its bar and a lower one just above it, so the two
+labels never meet (unless the plot is under about 40 pixels high).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from painxai_gui.gui.docks.explanation_dock import fixed_label
 from painxai_gui.gui.docks.probability_dock import PALETTE
+from painxai_gui.gui.views.tier import EmptyState
 
 
 class BarsDock(QtWidgets.QDockWidget):
@@ -25,10 +31,12 @@ class BarsDock(QtWidgets.QDockWidget):
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.7)
         self.true_marker = pg.BarGraphItem(x=[], height=[], width=0.86, brush=None,
                                            pen=pg.mkPen((255, 255, 255), width=2.5))
-        self.true_text = pg.TextItem("true", color=(255, 255, 255), anchor=(0.5, 1.0))
+        self.true_text = pg.TextItem("", color=(255, 255, 255), anchor=(0.5, 1.0))
         self.value_texts: list[pg.TextItem] = []
         for item in (self.bars, self.true_marker, self.true_text):
             self.plot.addItem(item)
+        self.empty = EmptyState(self.plot)
+        self.empty.show("no model yet")
         self.caption = fixed_label("—")
         body = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(body)
@@ -47,6 +55,10 @@ class BarsDock(QtWidgets.QDockWidget):
             font.setPointSizeF(max(6.0, font.pointSizeF() - 1.5))
             axis.setStyle(tickFont=font)
         self.plot.setXRange(-0.6, len(names) - 0.4, padding=0)
+        if names:
+            self.empty.hide()
+        else:
+            self.empty.show("no model yet")
         for text in self.value_texts:
             self.plot.removeItem(text)
         self.value_texts = []
@@ -70,8 +82,10 @@ class BarsDock(QtWidgets.QDockWidget):
         brushes = [QtGui.QBrush(QtGui.QColor(*PALETTE[k % len(PALETTE)])) for k in range(n)]
         self.bars.setOpts(x=xs, height=probs, width=0.7, brushes=brushes, pens=[pg.mkPen(None)] * n)
         for k, text in enumerate(self.value_texts[:n]):
-            text.setText(f"{probs[k]:.2f}")
-            text.setPos(k, float(probs[k]) + 0.005)
+            p = float(probs[k])
+            text.setText(f"{p:.2f}")
+            text.setAnchor((0.5, 0.0) if p > 0.5 else (0.5, 1.0))  # inside the bar's top, or above a low bar
+            text.setPos(k, p if p > 0.5 else p + 0.005)
         if true_index is not None and 0 <= true_index < n:
             self.true_marker.setOpts(x=[true_index], height=[1.0], width=0.86, brush=None,
                                      pen=pg.mkPen((255, 255, 255), width=2.5, style=QtCore.Qt.PenStyle.DashLine))

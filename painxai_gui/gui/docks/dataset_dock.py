@@ -1,4 +1,9 @@
-"""Dataset dock: subjects -> videos with category and per-slot progress; excluded subjects greyed; a filter."""
+"""Dataset dock: subjects -> videos with category and per-slot progress; excluded subjects greyed; a filter.
+
+Long names are elided in the middle (the subject and the take stay readable)
+and every cell's tooltip has its full text; the open video stays the tree's
+current row through filtering.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +37,8 @@ class DatasetDock(QtWidgets.QDockWidget):
         self.tree = QtWidgets.QTreeView()
         self.tree.setModel(self.proxy)
         self.tree.setUniformRowHeights(True)
+        self.tree.setTextElideMode(QtCore.Qt.TextElideMode.ElideMiddle)
+        self.tree.header().setMinimumSectionSize(48)
         self.tree.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setContextMenuPolicy(QtCore.Qt.ContextMenuPolicy.ActionsContextMenu)
         self.tree.activated.connect(self._open)
@@ -68,8 +75,9 @@ class DatasetDock(QtWidgets.QDockWidget):
             self._rows[entry.id] = row
         self.refresh_all()
         self.tree.expandAll()
-        for column in range(3):
+        for column in range(2):
             self.tree.resizeColumnToContents(column)
+        self._select_current()
 
     def refresh_all(self) -> None:
         for video_id in self._rows:
@@ -92,6 +100,7 @@ class DatasetDock(QtWidgets.QDockWidget):
             cell.setText(f"{len(slots)} slots: " + ", ".join(s.text for s in slots))
             done = all(s.full for s in slots)
             cell.setForeground(QtGui.QBrush(QtGui.QColor(60, 170, 60)) if done else QtGui.QBrush())
+        cell.setToolTip(cell.text())
 
     def _refresh_exclusions(self) -> None:
         project = self.session.project
@@ -127,6 +136,7 @@ class DatasetDock(QtWidgets.QDockWidget):
     def _filter_changed(self, text: str) -> None:
         self.proxy.setFilterFixedString(text)
         self.tree.expandAll()
+        self._select_current()  # filtering moves the current row; the open video is the one to show
 
     def _open(self, index: QtCore.QModelIndex) -> None:
         video_id = self.proxy.index(index.row(), 0, index.parent()).data(VIDEO_ROLE)
@@ -138,11 +148,19 @@ class DatasetDock(QtWidgets.QDockWidget):
             font = row[0].font()
             font.setBold(entry is not None and video_id == entry.id)
             row[0].setFont(font)
+        self._select_current()
+
+    def _select_current(self) -> None:
+        """Make the open video the tree's current and only selected row (none while the filter hides it)."""
+        entry = self.session.video
+        index = QtCore.QModelIndex()
         if entry is not None and entry.id in self._rows:
             index = self.proxy.mapFromSource(self._rows[entry.id][0].index())
-            if index.isValid():
-                self.tree.setCurrentIndex(index)
-                self.tree.scrollTo(index)
+        if index.isValid():
+            self.tree.setCurrentIndex(index)
+            self.tree.scrollTo(index)
+        else:
+            self.tree.selectionModel().clear()
 
     def selected_subject(self) -> str | None:
         index = self.tree.currentIndex()
@@ -175,9 +193,11 @@ def _item(text: str, *, video: str | None = None, subject: str | None = None) ->
 
 
 def _grey(items: list[QtGui.QStandardItem], reason: str | None) -> None:
+    """Grey out (or back) a row, saying why in every cell's tooltip; tooltips carry each cell's full text."""
     video = items[0].data(VIDEO_ROLE)
     for item in items:
-        item.setToolTip("\n".join(t for t in (video, reason) if t))
+        full = video if item.column() == 0 and video else item.text().removesuffix(" (excluded)")
+        item.setToolTip("\n".join(t for t in (full, reason) if t))
         if reason:
             item.setForeground(GREY)
         elif item.column() != 2:

@@ -2,7 +2,8 @@
 
 Click or drag scrubs (``frameRequested``); shift-drag marks a range
 (``rangeRequested(start, stop)``, stop exclusive). Quota progress per slot is
-shown beside the plot.
+shown in the tier's gutter (:mod:`painxai_gui.gui.views.tier`: every timeline
+has the same axis and gutter widths, so frames line up across them).
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from painxai_gui.gui.views.tier import CURSOR_PEN, EmptyState, show_frames, tier_plot, tier_row
+
 SLOT_COLOURS = ((70, 130, 180), (150, 110, 190), (90, 160, 120), (200, 150, 70), (180, 90, 90))
 TICK_PEN = pg.mkPen((245, 245, 245), width=1)
 SUGGEST_PEN = pg.mkPen((255, 170, 40), width=1, style=QtCore.Qt.PenStyle.DotLine)
-CURSOR_PEN = pg.mkPen((255, 60, 60), width=2)
 MARK_PEN = pg.mkPen((120, 255, 120), width=1, style=QtCore.Qt.PenStyle.DashLine)
 
 
@@ -59,12 +61,9 @@ class SlotTimeline(QtWidgets.QWidget):
         self._bands: list[QtWidgets.QGraphicsRectItem] = []
         self._band_texts: list[pg.TextItem] = []
         self.box = _ScrubBox(self)
-        self.plot = pg.PlotWidget(viewBox=self.box)
-        self.plot.setBackground((30, 30, 34))
-        self.plot.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
-        self.plot.hideAxis("left")
-        self.plot.setMenuEnabled(False)
-        self.plot.getPlotItem().hideButtons()
+        self.plot = tier_plot(self.box, "slots")
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.getAxis("left").setTicks([[], []])
         self.plot.setFixedHeight(86)
         self.box.setYRange(0, 1, padding=0)
         self.ticks = pg.PlotDataItem(pen=TICK_PEN, connect="pairs")
@@ -76,14 +75,16 @@ class SlotTimeline(QtWidgets.QWidget):
             item.setZValue(10)
             self.box.addItem(item)
         self.cursor.setZValue(20)
+        self.empty = EmptyState(self.plot, ("bottom",), items=(self.cursor,))
+        self.empty.show("no video open")
         self.quota_labels = QtWidgets.QLabel()
-        self.quota_labels.setMinimumWidth(130)
         self.quota_labels.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.quota_labels.setToolTip("Selected frames per slot / quota")
+        self.quota_labels.setContentsMargins(6, 2, 2, 2)
+        self.quota_labels.setAlignment(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot, 1)
-        layout.addWidget(self.quota_labels)
+        layout.addWidget(tier_row(self.plot, self.quota_labels))
         self._drag_preview: tuple[int, int] | None = None
 
     # -- content -----------------------------------------------------------------
@@ -104,8 +105,12 @@ class SlotTimeline(QtWidgets.QWidget):
             self.box.addItem(text)
             self._bands.append(rect)
             self._band_texts.append(text)
-        self.box.setXRange(-0.5, max(self.frame_count, 1) - 0.5, padding=0)
+        show_frames(self.plot, self.frame_count)
         self.box.setYRange(0, 1, padding=0)
+        if self.frame_count:
+            self.empty.hide()
+        else:
+            self.empty.show("no video open")
         self.set_marks((), ())
         self.set_in_out(None, None)
         self.set_slot_text([])

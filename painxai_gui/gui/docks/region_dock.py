@@ -1,0 +1,157 @@
+"""Region timeline: where the model looks over time -- the share of positive relevance per facial region.
+
+For the chosen method (target: the predicted class), every frame's eight
+shares (brows, eyes, nose, mouth, cheeks, forehead, jaw, other; they add up
+to 1) are drawn as stacked areas, one column per frame, stacked as in a face
+(jaw at the bottom, forehead on top, "other" above), in the region colours of
+the legend beside it (listed top-down as stacked). The areas are one image
+(:data:`ROWS` rows, one column per frame) in one long-lived ``ImageItem``:
+moving the playhead repaints a strip of it, not eight filled paths. Frames not computed yet or without a face stay
+empty. A tier (:mod:`painxai_gui.gui.views.tier`): x-aligned with the slot and
+probability timelines; clicking seeks. The dock only draws; the job is
+:func:`painxai_gui.live.region_timeline.fill_regions` on its own channel.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from painxai_gui.explain.face import REGION_ORDER
+from painxai_gui.gui.views.tier import (CURSOR_PEN, EmptyState, TimelineControls, gutter_box, handle_click,
+                                        show_frames, tier_plot, tier_row)
+from painxai_gui.live.timeline_cache import for_display
+
+DEFAULT_METHOD = "gradcam"
+REGION_COLOURS: dict[str, tuple[int, int, int]] = {
+    "brows": (255, 160, 60), "eyes": (50, 130, 220), "nose": (60, 175, 80), "mouth": (220, 50, 50),
+    "cheeks": (230, 120, 200), "forehead": (190, 190, 50), "jaw": (150, 105, 200), "other": (105, 105, 105),
+}
+
+#: bottom to top, as the regions sit in a face
+STACK_ORDER: tuple[str, ...] = ("jaw", "mouth", "cheeks", "nose", "eyes", "brows", "forehead", "other")
+ROWS = 200  #: vertical resolution of the stacked-area image: 0.5 % of the share per row
+
+
+def stacked(shares: np.ndarray) -> np.ndarray:
+    """Top edges of the stacked areas ``(frames, regions)`` in :data:`STACK_ORDER`, from shares in REGION_ORDER.
+
+    Rows not computed (NaN) or without a face (-1) are 0 (drawn empty).
+    """
+    shown = np.nan_to_num(for_display(shares), nan=0.0)
+    return np.cumsum(shown[:, [REGION_ORDER.index(name) for name in STACK_ORDER]], axis=1)
+
+
+def stacked_image(top: np.ndarray, rows: int = ROWS) -> np.ndarray:
+    """RGBA ``(rows, frames, 4)``, row 0 at share 0: each pixel has the colour of the area its centre is in
+    (transparent above the last edge: frames not computed, no face, no positive relevance)."""
+    centres = (np.arange(rows) + 0.5) / rows
+    area = (top[None, :, :] <= centres[:, None, None]).sum(axis=2)  # (rows, frames): 0..8, 8 = above all
+    palette = np.array([(*REGION_COLOURS[name], 255) for name in STACK_ORDER] + [(0, 0, 0, 0)], np.uint8)
+    return palette[area]
+
+
+class RegionDock(QtWidgets.QDockWidget):
+    frameRequested = QtCore.Signal(int)
+    computeRequested = QtCore.Signal()
+    cancelRequested = QtCore.Signal()
+    methodChanged = QtCore.Signal(str)
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None):
+        super().__init__("Region timeline", parent)
+        self.setObjectName("regions")
+        self.plot = tier_plot(y_label="share")
+        self.plot.setYRange(0, 1.0, padding=0)
+        self.plot.getAxis("left").setTicks([[(0, "0"), (0.5, ".5"), (1, "1")]])
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        self.top = np.zeros((0, len(STACK_ORDER)))  # the drawn top edges, frames x STACK_ORDER
+        self.cursor = pg.InfiniteLine(0, angle=90, pen=CURSOR_PEN)
+        self.cursor.setZValue(100)
+        self.plot.addItem(self.cursor)
+        self.plot.scene().sigMouseClicked.connect(self._clicked)
+        self.empty = EmptyState(self.plot, ("bottom",), items=(self.cursor,))
+        self.empty.show("no video open")
+        self.frame_count = 0
+        self.method = QtWidgets.QComboBox()
+        self.method.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        self.method.setToolTip("Explanation method whose relevance is split into facial regions "
+                               "(target: the predicted class of each frame)")
+        self._fill_methods()
+        self.method.currentIndexChanged.connect(lambda _i: self.methodChanged.emit(self.method_id()))
+        self.controls = TimelineControls(self.computeRequested, self.cancelRequested)
+        self.progress, self.state, self.button = self.controls.progress, self.controls.state, self.controls.button
+        gutter = gutter_box(self.method, legend(), *self.controls.widgets())
+        self.setWidget(tier_row(self.plot, gutter))
+
+    def _fill_methods(self) -> None:
+        from painxai_gui.explain import METHODS
+
+        for method in METHODS.values():
+            self.method.addItem(method.display_name, method.id)
+        self.set_method(DEFAULT_METHOD)
+
+    def method_id(self) -> str:
+        return str(self.method.currentData())
+
+    def set_method(self, method: str) -> None:
+        index = self.method.findData(method)
+        if index >= 0:
+            self.method.setCurrentIndex(index)
+
+    def set_video(self, frame_count: int) -> None:
+        self.frame_count = frame_count
+        show_frames(self.plot, frame_count)
+        self.controls.set_progress(0, frame_count)
+        self.set_data(None)
+        if frame_count:
+            self.empty.hide()
+        else:
+            self.empty.show("no video open")
+
+    def set_data(self, shares: np.ndarray | None) -> None:
+        """``(frames, 8)`` shares in REGION_ORDER (NaN: not computed, -1: no face); None clears."""
+        if shares is None or len(shares) == 0:
+            self.top = np.zeros((0, len(STACK_ORDER)))
+            self.image.clear()
+            return
+        self.top = stacked(shares)
+        self.image.setImage(stacked_image(self.top), autoLevels=False)
+        self.image.setRect(QtCore.QRectF(-0.5, 0.0, len(self.top), 1.0))
+
+    def set_cursor(self, frame: int) -> None:
+        self.cursor.setValue(frame)
+
+    def set_running(self, running: bool, text: str = "") -> None:
+        self.controls.set_running(running, text)
+
+    def set_progress(self, done: int, total: int) -> None:
+        self.controls.set_progress(done, total)
+
+    def _clicked(self, ev) -> None:
+        handle_click(self.plot, ev, self.frame_count, self.frameRequested.emit)
+
+
+def legend() -> QtWidgets.QWidget:
+    """Colour chips with the region names, two columns (drawn swatches: no glyph the font may lack)."""
+    box = QtWidgets.QWidget()
+    grid = QtWidgets.QGridLayout(box)
+    grid.setContentsMargins(0, 0, 0, 0)
+    grid.setHorizontalSpacing(4)
+    grid.setVerticalSpacing(0)
+    font = box.font()
+    font.setPointSizeF(max(6.5, font.pointSizeF() - 1.5))
+    for k, name in enumerate(reversed(STACK_ORDER)):
+        swatch = QtGui.QPixmap(10, 10)
+        swatch.fill(QtGui.QColor(*REGION_COLOURS[name]))
+        chip = QtWidgets.QLabel()
+        chip.setPixmap(swatch)
+        text = QtWidgets.QLabel(name)
+        text.setFont(font)
+        row, col = k % 4, 2 * (k // 4)
+        grid.addWidget(chip, row, col)
+        grid.addWidget(text, row, col + 1)
+    grid.setColumnStretch(1, 1)
+    grid.setColumnStretch(3, 1)
+    return box
