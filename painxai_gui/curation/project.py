@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Mapping, Union
 
 from painxai_gui.curation import create as _create
 from painxai_gui.curation import edits, history
+from painxai_gui.curation import slots as slotmath
 from painxai_gui.curation.catalog import Catalog
 from painxai_gui.curation.commands import Command
 from painxai_gui.curation.entities import Exclusion, ProjectChange
@@ -26,7 +27,7 @@ from painxai_gui.curation.slots import DEFAULT_SLOTS
 from painxai_gui.curation.store import Listener, Store
 from painxai_gui.curation.suggest import FaceCheck, by_confidence, default_face_check, even_spread
 from painxai_gui.dataset.records import ROLE_SLOTS, VideoRecord
-from painxai_gui.errors import ProjectError
+from painxai_gui.errors import ProjectError, QuotaError
 
 VideoRef = Union[str, VideoRecord]
 
@@ -108,30 +109,35 @@ class Project(ReadsMixin, AdminMixin):
         return self._store.subscribe(listener)
 
     # -- selections ----------------------------------------------------------
-    def select(self, video: VideoRef, frame: int) -> int:
+    # Selecting beyond the quota of a slot raises QuotaError unless allow_over_quota is
+    # True; an override that does go beyond is recorded in the audit log ("over_quota").
+    def select(self, video: VideoRef, frame: int, *, allow_over_quota: bool = False) -> int:
         """Select one frame; returns how many frames changed (0 or 1)."""
         info = self._slot_video(video, frame)
-        return self._frames_op(info, [frame], True, f"select frame {frame} of {info.id}")
+        return self._frames_op(info, [frame], True, f"select frame {frame} of {info.id}",
+                               allow_over_quota=allow_over_quota)
 
     def unselect(self, video: VideoRef, frame: int) -> int:
         info = self._slot_video(video, frame)
         return self._frames_op(info, [frame], False, f"unselect frame {frame} of {info.id}")
 
-    def select_frames(self, video: VideoRef, frames: Iterable[int]) -> int:
+    def select_frames(self, video: VideoRef, frames: Iterable[int], *, allow_over_quota: bool = False) -> int:
         frames = sorted(set(frames))
         info = self._slot_video(video, *frames)
-        return self._frames_op(info, frames, True, f"select {len(frames)} frames of {info.id}")
+        return self._frames_op(info, frames, True, f"select {len(frames)} frames of {info.id}",
+                               allow_over_quota=allow_over_quota)
 
     def unselect_frames(self, video: VideoRef, frames: Iterable[int]) -> int:
         frames = sorted(set(frames))
         info = self._slot_video(video, *frames)
         return self._frames_op(info, frames, False, f"unselect {len(frames)} frames of {info.id}")
 
-    def select_range(self, video: VideoRef, start: int, stop: int) -> int:
+    def select_range(self, video: VideoRef, start: int, stop: int, *, allow_over_quota: bool = False) -> int:
         """Select frames ``start <= f < stop`` (stop exclusive, like ``range``)."""
         info = self._slot_video(video, *_range_ends(start, stop))
         return self._frames_op(info, range(start, stop), True,
-                               f"select frames {start}-{stop - 1} of {info.id}", "select_range")
+                               f"select frames {start}-{stop - 1} of {info.id}", "select_range",
+                               allow_over_quota=allow_over_quota)
 
     def unselect_range(self, video: VideoRef, start: int, stop: int) -> int:
         info = self._slot_video(video, *_range_ends(start, stop))
@@ -145,15 +151,35 @@ class Project(ReadsMixin, AdminMixin):
         return self._frames_op(info, scope, False, f"clear slot {slot + 1} of {info.id}", "clear_slot")
 
     def _frames_op(self, info: VideoRecord, frames: Iterable[int], add: bool, text: str,
-                   action: str | None = None) -> int:
+                   action: str | None = None, *, allow_over_quota: bool = False) -> int:
         frames = list(frames)
+        extra: dict[str, Any] = {}
         if add:
-            build = lambda c: edits.select(c, info.id, frames, self._annotator, text, action or "select")
+            def build(c: Any) -> Command | None:
+                extra.update(self._quota_check(c, info, frames, allow_over_quota))
+                return edits.select(c, info.id, frames, self._annotator, text, action or "select")
         else:
             build = lambda c: edits.unselect(c, info.id, frames, text, action or "unselect")
-        command = self._execute(build)
+        command = self._execute(build, extra)
         return 0 if command is None else sum(len(ch.added) + len(ch.removed) for ch in command.changes
                                              if ch.kind == "selection")
+
+    def _quota_check(self, conn: Any, info: VideoRecord, frames: Iterable[int], allow: bool) -> dict[str, Any]:
+        """Refuse (QuotaError) frames that would fill a slot beyond the quota; with ``allow``,
+        return the audit details of the override."""
+        current = set(edits.selection_rows(conn, info.id))
+        new = [f for f in frames if f not in current]
+        if not new:
+            return {}
+        n, quota = self.slot_count, self.quota
+        counts = slotmath.count_per_slot(current | set(new), info.frame_count, n)
+        touched = sorted({slotmath.slot_of(f, info.frame_count, n) for f in new})
+        over = [(k + 1, counts[k], quota) for k in touched if counts[k] > quota]
+        if not over:
+            return {}
+        if not allow:
+            raise QuotaError(self.path, info.id, over)
+        return {"over_quota": [{"slot": k, "selected": c, "quota": q} for k, c, q in over]}
 
     # -- suggestions ---------------------------------------------------------
     def suggest(self, video: VideoRef, slot: int | None = None, *, strategy: str = "spread",
@@ -204,13 +230,23 @@ class Project(ReadsMixin, AdminMixin):
             return [(f, "confidence", s) for f, s in by_confidence(candidates, need, scores or {})]
         return [(f, "spread", None) for f in even_spread(candidates, need, has_face)]
 
-    def accept_suggestions(self, video: VideoRef, slot: int | None = None) -> int:
-        """Select the suggested frames of ``slot`` (every slot when None); returns how many."""
+    def accept_suggestions(self, video: VideoRef, slot: int | None = None, *,
+                           allow_over_quota: bool = False) -> int:
+        """Select the suggested frames of ``slot`` (every slot when None); returns how many.
+
+        Refused (QuotaError) when a slot would go beyond the quota, unless ``allow_over_quota``."""
         info = self._slot_video(video)
         scope = range(info.frame_count) if slot is None else self._slot_range(info, slot)
         where = "all slots" if slot is None else f"slot {slot + 1}"
         text = f"accept suggestions in {where} of {info.id}"
-        command = self._execute(lambda c: edits.accept_suggestions(c, info.id, scope, self._annotator, text))
+        extra: dict[str, Any] = {}
+
+        def build(c: Any) -> Command | None:
+            suggested = [f for f in edits.suggestion_rows(c, info.id) if f in scope]
+            extra.update(self._quota_check(c, info, suggested, allow_over_quota))
+            return edits.accept_suggestions(c, info.id, scope, self._annotator, text)
+
+        command = self._execute(build, extra)
         return 0 if command is None else sum(len(ch.added) for ch in command.changes if ch.kind == "selection")
 
     def clear_suggestions(self, video: VideoRef, slot: int | None = None) -> int:
@@ -261,9 +297,17 @@ class Project(ReadsMixin, AdminMixin):
                                                        f"include video {info.id}")) is not None
 
     def set_quota(self, quota: int | None) -> bool:
-        """Set the per-slot quota by hand, or ``None`` to compute it again (undoable)."""
-        if quota is not None and (int(quota) != quota or quota < 0):
+        """Set the per-slot quota by hand, or ``None`` to compute it again (undoable).
+
+        A quota above :meth:`quota_cap` (the shortest slot among the included
+        emotion videos) is refused: no such slot could be filled.
+        """
+        if quota is not None and (isinstance(quota, bool) or int(quota) != quota or quota < 0):
             raise ProjectError(f"quota must be a whole number >= 0, got {quota!r}", self.path)
+        cap = self.quota_cap()
+        if quota is not None and cap.cap is not None and quota > cap.cap:
+            raise ProjectError(f"quota {int(quota)} is more than a slot can hold: {cap.text()}; "
+                               f"the largest feasible quota is {cap.cap} (or exclude those videos)", self.path)
         old, new = self._store.meta("quota"), None if quota is None else int(quota)
         text = f"set quota to {new}" if new is not None else "compute the quota from the data"
         return self._execute(lambda c: edits.meta_value("quota", old, new, text)) is not None
@@ -298,7 +342,9 @@ class Project(ReadsMixin, AdminMixin):
         return entry.description
 
     # -- plumbing ----------------------------------------------------------------
-    def _execute(self, build: Callable[[Any], Command | None]) -> Command | None:
+    def _execute(self, build: Callable[[Any], Command | None],
+                 extra: Mapping[str, Any] | None = None) -> Command | None:
+        """Build and apply a command in one transaction; ``extra`` (filled by ``build``) goes to the audit line."""
         with self._store.write() as conn:
             command = build(conn)
             if command is None:
@@ -306,7 +352,7 @@ class Project(ReadsMixin, AdminMixin):
             command.do(conn)
             hid = history.record(conn, command, self._annotator)
             history.audit(conn, self._annotator, command.action, _target(command),
-                          {"description": command.description, "changes": _sizes(command)}, hid)
+                          {"description": command.description, "changes": _sizes(command), **(extra or {})}, hid)
             self._catalog.invalidate(command.videos, command.is_global)
         self._notify(command, command.action, command.description)
         return command
