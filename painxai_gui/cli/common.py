@@ -37,6 +37,12 @@ def read_image(spec: str) -> np.ndarray:
     return np.ascontiguousarray(image[..., :3]).astype(np.uint8)
 
 
+def check_range(value: float, low: float, high: float, option: str) -> None:
+    """Exit with one line (``painxai: error: --dpi must be 10..2400, got 0``) when ``value`` is out of range."""
+    if not low <= value <= high:
+        raise SystemExit(f"painxai: error: {option} must be {low}..{high}, got {value}")
+
+
 @contextmanager
 def reported_errors() -> Iterator[None]:
     """Turn typed core errors and file errors into one clear line on stderr and exit code 1."""

@@ -23,7 +23,7 @@ from painxai_gui.files import atomic_write
 def load_index(root: Path, manifest: Path | None, *, pattern: str | None = None,
                token_map: Mapping[str, str] | None = None,
                category_map: Mapping[str, str] | None = None,
-               progress: Callable[..., None] | None = None) -> Any:
+               progress: Callable[..., None] | None = None, allow_outside_root: bool = False) -> Any:
     """Index the dataset with the dataset package (imported lazily)."""
     if not root.is_dir():
         raise DatasetError("dataset root not found (or not a folder)", root)
@@ -32,7 +32,8 @@ def load_index(root: Path, manifest: Path | None, *, pattern: str | None = None,
     from painxai_gui.dataset import index_dataset  # lazy: the indexer probes videos
 
     index = index_dataset(root, manifest=manifest, pattern=pattern, token_map=token_map,
-                          category_map=category_map, probe=True, progress=progress)
+                          category_map=category_map, probe=True, progress=progress,
+                          allow_outside_root=allow_outside_root)
     if manifest is not None:
         check_manifest(index, manifest)
     return index

@@ -46,8 +46,11 @@ class Project(ReadsMixin, AdminMixin):
                *, slots: int = DEFAULT_SLOTS, annotator: str | None = None, pattern: str | None = None,
                token_map: Mapping[str, str] | None = None,
                category_map: Mapping[str, str] | None = None, pain_category: str = "pain",
-               index: Any = None, progress: Callable[..., None] | None = None) -> "Project":
-        """Index ``dataset_root`` (or use ``index``) and write a new project file at ``path``."""
+               index: Any = None, progress: Callable[..., None] | None = None,
+               allow_outside_root: bool = False) -> "Project":
+        """Index ``dataset_root`` (or use ``index``) and write a new project file at ``path``.
+
+        Manifest rows outside the root are refused unless ``allow_outside_root``."""
         path, root = Path(path), Path(dataset_root).resolve()
         if slots < 1:
             raise ProjectError(f"slot count must be at least 1, got {slots}", path)
@@ -56,7 +59,8 @@ class Project(ReadsMixin, AdminMixin):
         manifest_path = Path(manifest).resolve() if manifest is not None else None
         if index is None:
             index = _create.load_index(root, manifest_path, pattern=pattern, token_map=token_map,
-                                       category_map=category_map, progress=progress)
+                                       category_map=category_map, progress=progress,
+                                       allow_outside_root=allow_outside_root)
         who = annotator or _default_annotator()
         meta = {"dataset_root": str(root), "manifest": str(manifest_path) if manifest_path else None,
                 "pattern": pattern, "token_map": dict(token_map) if token_map else None,
