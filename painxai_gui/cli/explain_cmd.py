@@ -13,6 +13,9 @@ import json
 from pathlib import Path
 
 
+DPI_RANGE = (10, 1200)
+
+
 def register(sub) -> None:
     p = sub.add_parser("explain", help="explain images with chosen methods and write a figure panel",
                        description=__doc__)
@@ -26,7 +29,7 @@ def register(sub) -> None:
     p.add_argument("--target", default="predicted",
                    help="predicted (default), true (each image's category), a class name or index")
     p.add_argument("--out", required=True, help="panel file: .png, .pdf or .svg")
-    p.add_argument("--dpi", type=int, default=300)
+    p.add_argument("--dpi", type=int, default=300, help=f"resolution, {DPI_RANGE[0]}..{DPI_RANGE[1]} (default 300)")
     p.add_argument("--option", action="append", default=[], metavar="METHOD.NAME=VALUE",
                    help="method option, e.g. lime.num_samples=500 or lrp.epsilon.epsilon=0.01 (repeatable)")
     p.add_argument("--no-crop", action="store_true", help="images are face crops already: do not detect faces")
@@ -63,11 +66,15 @@ def parse_options(items: list[str], methods: list[str]) -> dict[str, dict]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from painxai_gui.cli.common import progress_bar, read_image, reported_errors
+    from painxai_gui.cli.common import check_range, progress_bar, read_image, reported_errors, usage_error
     from painxai_gui.export.panel_job import PanelItem, make_panel
     from painxai_gui.model import load_model
 
+    check_range(args.dpi, *DPI_RANGE, "--dpi")
     methods = parse_methods(args.methods)
+    if not methods:
+        usage_error(f"--methods lists no method ({args.methods!r}); give method ids separated by commas, "
+                    "'thesis' or 'all'")
     options = parse_options(args.option, methods)
     categories = args.categories.split(",") if args.categories else [None] * len(args.images)
     if len(categories) != len(args.images):

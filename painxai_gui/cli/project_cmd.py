@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from painxai_gui.cli.common import check_range
+from painxai_gui.cli.common import check_range, usage_error
 from painxai_gui.cli.common import reported_errors as cli_errors
 
 MIN_SLOTS, MAX_SLOTS = 1, 100
@@ -191,7 +191,7 @@ def run_export(args: argparse.Namespace) -> int:
 
     check_range(args.folds, 1, MAX_FOLDS, "--folds")
     if args.tolerance is not None and not 0 <= args.tolerance <= 1:
-        raise SystemExit(f"painxai: error: --tolerance must be 0..1 (a share of the pain frames), got {args.tolerance}")
+        usage_error(f"--tolerance must be 0..1 (a share of the pain frames), got {args.tolerance}")
     with cli_errors():
         try:
             project = Project.open(args.project, annotator=args.annotator)

@@ -196,19 +196,21 @@ def export_project(project: "Project", out_dir: Path, *, folds: int = 5,
 
 
 def _check_folder(out_dir: Path, ledger: Ledger, items: list[ExportItem], force: bool) -> None:
-    """Refuse a foreign folder (unless ``force``), foreign manifests, links out of the folder."""
-    if not ledger.found and not force:
-        problem = folder_problem(out_dir)
-        if problem:
-            raise ExportError(problem + " (--force)", out_dir)
+    """Refuse foreign manifests, a foreign folder (unless ``force``), links out of the folder."""
     for name in (MANIFEST_NAME, RECORD_NAME):
         if os.path.lexists(out_dir / name) and not ledger.owns(name):
             raise ExportError(f"{name} here was not written by a PainXAI export (the ledger does not list it); "
                               "it is never overwritten: move it away or choose another folder", out_dir)
+    if not ledger.found and not force:
+        problem = folder_problem(out_dir)
+        if problem:
+            raise ExportError(problem + " (--force)", out_dir)
     root = out_dir.resolve()
-    for folder in sorted({(out_dir / i.rel_path).parent for i in items}):
-        if os.path.lexists(folder) and not folder.resolve().is_relative_to(root):
-            raise ExportError(f"{folder.relative_to(out_dir)} is a link out of the output folder", out_dir)
+    folders = {parent for i in items for parent in Path(i.rel_path).parents if parent != Path(".")}
+    for rel in sorted(folders):
+        if os.path.lexists(out_dir / rel) and not (out_dir / rel).resolve().is_relative_to(root):
+            raise ExportError(f"{rel.as_posix()} is a link out of the output folder; nothing is written "
+                              "through it", out_dir)
     blocked = [i.rel_path for i in items if os.path.lexists(out_dir / i.rel_path) and not ledger.owns(i.rel_path)]
     if blocked and not force:
         raise ExportError(f"{len(blocked)} planned files already exist and were not written by this export "
