@@ -72,6 +72,15 @@ class ProjectLockedError(ProjectError):
                          "close it there or open it read-only", path)
 
 
+class ProjectReadOnlyError(ProjectError):
+    """The project cannot be opened for writing here (read-only media, folder or file); ``reason`` says
+    which. It can still be opened read-only."""
+
+    def __init__(self, path: str | Path | None, reason: str):
+        self.reason = reason
+        super().__init__(f"cannot open the project for writing: {reason}; open it read-only to view it", path)
+
+
 class QuotaError(ProjectError):
     """A selection would put more frames in a slot than the quota; ``slots`` lists
     ``(slot, frames_after, quota)`` (slot 1-based). Selecting beyond the quota needs an explicit override."""

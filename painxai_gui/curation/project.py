@@ -98,6 +98,11 @@ class Project(ReadsMixin, AdminMixin):
         return self._store.read_only
 
     @property
+    def read_only_reason(self) -> str | None:
+        """Why the project is open read-only (read-only media, folder, file, or asked so); None when writable."""
+        return self._store.read_only_reason
+
+    @property
     def annotator(self) -> str:
         """Name written on every operation; settable (e.g. after a login dialog)."""
         return self._annotator

@@ -100,11 +100,31 @@ CREATE TABLE audit (
 MIGRATIONS: tuple[str, ...] = (_V1,)
 
 
-def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
-    """Open the SQLite file with the project's pragmas (autocommit; callers use BEGIN)."""
+#: the first bytes of every SQLite 3 database file
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def check_header(header: bytes, path: Path) -> None:
+    """Refuse a file that is not a PainXAI project from its first 100 bytes, before SQLite opens it
+    (SQLite would switch another app's file to WAL or turn an empty file into a database)."""
+    if not header:
+        raise ProjectError("not a PainXAI project (the file is empty)", path)
+    if not header.startswith(SQLITE_MAGIC):
+        raise ProjectError("not a PainXAI project (not an SQLite file)", path)
+    if len(header) < 100:
+        raise ProjectError("not a PainXAI project (the SQLite header is cut short)", path)
+    if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
+        raise ProjectError("not a PainXAI project (SQLite file without the PainXAI mark)", path)
+
+
+def connect(path: Path, *, read_only: bool = False, immutable: bool = False) -> sqlite3.Connection:
+    """Open the SQLite file with the project's pragmas (autocommit; callers use BEGIN).
+
+    ``read_only`` opens with ``mode=ro``; ``immutable`` (read-only media) also tells SQLite the file
+    cannot change, so it needs no shared-memory file beside it."""
     try:
         if read_only:
-            uri = f"{path.resolve().as_uri()}?mode=ro"
+            uri = f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
             conn = sqlite3.connect(uri, uri=True, isolation_level=None,
                                    check_same_thread=False, timeout=10.0)
         else:
@@ -120,7 +140,8 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
 
 
 def check_and_migrate(conn: sqlite3.Connection, path: Path, *, read_only: bool) -> int:
-    """Check that this is a PainXAI project and bring its schema to :data:`SCHEMA_VERSION`."""
+    """Check that this is a PainXAI project, bring its schema to :data:`SCHEMA_VERSION` and check
+    that every table and column this version uses is there (a clear error otherwise)."""
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -132,15 +153,50 @@ def check_and_migrate(conn: sqlite3.Connection, path: Path, *, read_only: bool) 
         raise ProjectError(
             f"project schema version {version} is newer than this PainXAI "
             f"(supports up to {SCHEMA_VERSION}); update PainXAI", path)
-    if version < SCHEMA_VERSION:
-        if read_only:
-            raise ProjectError(
-                f"project schema version {version} must be upgraded; open it for writing once", path)
-        migrate(conn, version)
-    integrity = conn.execute("PRAGMA quick_check").fetchone()[0]
+    try:
+        if version < SCHEMA_VERSION:
+            if read_only:
+                raise ProjectError(
+                    f"project schema version {version} must be upgraded; open it for writing once", path)
+            migrate(conn, version)
+        check_tables(conn, path)
+        integrity = conn.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise ProjectError(f"project file cannot be used with schema version {SCHEMA_VERSION} ({exc}); "
+                           "it is damaged or was changed by another program", path) from exc
     if integrity != "ok":
         raise ProjectError(f"project file is damaged (quick_check: {integrity})", path)
     return SCHEMA_VERSION
+
+
+def check_tables(conn: sqlite3.Connection, path: Path) -> None:
+    """Every table and column of :data:`SCHEMA_VERSION` must exist in the file."""
+    for table, columns in expected_tables().items():
+        found = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if not found:
+            raise ProjectError(f"project file has schema version {SCHEMA_VERSION} but no table {table!r}: "
+                               "it is damaged or was changed by another program", path)
+        missing = sorted(columns - found)
+        if missing:
+            raise ProjectError(f"project file's table {table!r} lacks the column(s) {', '.join(missing)}: "
+                               "it is damaged or was changed by another program", path)
+
+
+_EXPECTED: dict[str, set[str]] = {}
+
+
+def expected_tables() -> dict[str, set[str]]:
+    """``{table: columns}`` of the current schema, read from a fresh in-memory database."""
+    if not _EXPECTED:
+        mem = sqlite3.connect(":memory:", isolation_level=None)
+        try:
+            migrate(mem, 0)
+            tables = [r[0] for r in mem.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                                "AND name NOT LIKE 'sqlite_%'")]
+            _EXPECTED.update({t: {r[1] for r in mem.execute(f"PRAGMA table_info({t})")} for t in tables})
+        finally:
+            mem.close()
+    return _EXPECTED
 
 
 def migrate(conn: sqlite3.Connection, version: int) -> None:
@@ -155,7 +211,8 @@ def migrate(conn: sqlite3.Connection, version: int) -> None:
             conn.execute(f"PRAGMA user_version = {step + 1:d}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # a failed COMMIT (disk full) has rolled back already
+                conn.execute("ROLLBACK")
             raise
 
 

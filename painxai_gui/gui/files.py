@@ -32,14 +32,16 @@ def load_model_job(path: Path):
 
 
 def open_project_job(path: Path):
-    """Worker: open for writing; when another process holds it, open it read-only and say so."""
+    """Worker: open for writing; when another process holds it or it cannot be written here
+    (read-only media, folder or file), open it read-only and say why."""
     from painxai_gui.curation import Project
-    from painxai_gui.errors import ProjectError, ProjectLockedError
+    from painxai_gui.errors import ProjectError, ProjectLockedError, ProjectReadOnlyError
 
     try:
         return Project.open(path), None
-    except ProjectLockedError as exc:
-        note = ProjectError(f"{exc.problem}. Opened it READ-ONLY here: you can browse and explain, "
+    except (ProjectLockedError, ProjectReadOnlyError) as exc:
+        why = exc.reason if isinstance(exc, ProjectReadOnlyError) else exc.problem
+        note = ProjectError(f"{why}. Opened it READ-ONLY here: you can browse and explain, "
                             "but not change selections.", path)
         return Project.open(path, read_only=True), note
 
