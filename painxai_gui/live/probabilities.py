@@ -2,14 +2,15 @@
 
 One array ``(frames, classes)`` per (model, video), NaN where not computed yet
 or where no face was found. Finished arrays are saved as ``.npy`` under the
-project's cache folder, so a video is computed once per model. The job stands
+project's cache folder, named by a hash of the model key and of the full
+video id, so a video is computed once per model. The job stands
 back while the user scrubs (``session.interactive()``), so it never competes
 with the frame on screen.
 """
 
 from __future__ import annotations
 
-import re
+import hashlib
 import threading
 import time
 from dataclasses import dataclass
@@ -48,10 +49,11 @@ class ProbabilityCache:
             self.folder = folder
 
     def _file(self, model_key: str, video_id: str) -> Path | None:
+        """``probabilities/<hash of the model key>/<hash of the full video id>.npy``: distinct ids never
+        share a file (``a b.mp4`` and ``a_b.mp4`` did when names were sanitised)."""
         if self.folder is None:
             return None
-        safe = re.sub(r"[^A-Za-z0-9._-]+", "_", video_id)
-        return self.folder / "probabilities" / model_key[:16] / f"{safe}.npy"
+        return self.folder / "probabilities" / _digest(model_key) / f"{_digest(video_id)}.npy"
 
     def array(self, model_key: str, video: VideoRecord, classes: int) -> np.ndarray:
         """The (possibly partial) array of a video; loaded from disk when it was computed before."""
@@ -95,6 +97,10 @@ class ProbabilityCache:
             atomic_write(path, lambda tmp: np.save(tmp, arr), parents=True)
         except OSError:
             pass
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def fill_video(cache: ProbabilityCache, pool: MediaPool, interactive: Callable[[], bool],
