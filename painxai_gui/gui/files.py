@@ -13,6 +13,7 @@ from typing import Callable
 from PySide6 import QtCore, QtWidgets
 
 from painxai_gui.curation.schema import PROJECT_SUFFIX
+from painxai_gui.gui.dialogs.export_set import ExportChoice, ExportSetDialog
 from painxai_gui.gui.dialogs.panel import PanelChoice, PanelDialog, PanelFrame
 from painxai_gui.gui.dialogs.simple import TextDialog
 from painxai_gui.gui.session import Session
@@ -59,6 +60,7 @@ class FileUI(QtCore.QObject):
         self._last_analysis = last_analysis
         self.basket: list[PanelFrame] = []
         self.panel_dialog: PanelDialog | None = None
+        self.export_dialog: ExportSetDialog | None = None
         self.last_panel: Path | None = None
         tasks.progressed.connect(self._panel_progress)
 
@@ -221,13 +223,27 @@ class FileUI(QtCore.QObject):
 
     # -- balanced set and report -----------------------------------------------------------------
     def export_set(self) -> None:
+        """Choose a folder, preview the balance plan in the export dialog, export on confirmation."""
+        from painxai_gui.curation.export import folder_problem
+
         project = self.session.project
         if project is None:
             self.session.status.emit("Open a project first")
             return
-        out = QtWidgets.QFileDialog.getExistingDirectory(self.window, "Export the balanced set to")
-        if not out:
+        chosen = QtWidgets.QFileDialog.getExistingDirectory(self.window, "Export the balanced set to")
+        if not chosen:
             return
+        out = Path(chosen)
+        self.tasks.run("export_set", "checking the balanced set",
+                       lambda ctx: (project.balance(), folder_problem(out)),
+                       lambda result: self._preview_export(project, out, *result))
+
+    def _preview_export(self, project, out: Path, plan, problem: str | None) -> None:
+        self.export_dialog = dialog = ExportSetDialog(plan, out, problem, self.window)
+        dialog.exportRequested.connect(lambda choice: self.run_export_set(project, choice))
+        dialog.open()
+
+    def run_export_set(self, project, choice: ExportChoice) -> None:
         progress = QtWidgets.QProgressDialog("Exporting face crops…", "Cancel", 0, 0, self.window)
         progress.setWindowTitle("Export balanced set")
         progress.canceled.connect(lambda: self.tasks.cancel("export_set"))
@@ -242,10 +258,13 @@ class FileUI(QtCore.QObject):
 
         def failed(error, text) -> None:
             progress.close()
+            self.tasks.progressed.disconnect(update)
             self.errors.show(error, text)
 
         self.tasks.run("export_set", "exporting the balanced set",
-                       lambda ctx: project.export(Path(out), progress=ctx.progress, cancel=ctx.cancelled),
+                       lambda ctx: project.export(choice.out, folds=choice.folds, progress=ctx.progress,
+                                                  cancel=ctx.cancelled, allow_unbalanced=choice.allow_unbalanced,
+                                                  force=choice.force),
                        finish, failed)
 
     def report(self) -> None:
