@@ -169,7 +169,7 @@ def plan_balance(project: "Project", tolerance: float = DEFAULT_TOLERANCE) -> Ba
     """The balanced set as the export will write it (see the module docstring)."""
     if not tolerance >= 0:
         raise ValueError(f"tolerance must be >= 0, got {tolerance!r}")
-    quota, n = project.quota, project.slot_count
+    quota = project.quota
     excluded = {e.target: e.reason for e in project.exclusions() if e.scope == "subject"}
     short: dict[str, list[ShortSlot]] = {}
     for item in project.progress().included:

@@ -32,8 +32,8 @@ A file that stops decoding early (truncated, damaged) gives a
 :class:`~painxai_gui.errors.VideoError` naming the file and the frame, never a
 repeated frame. A file replaced or rewritten while the reader is open (other
 inode, size or modification time) gives a VideoError when the reader would
-reopen it, never frames of the new file under the old one's indices. Frames come back RGB uint8 ``(H, W, 3)``, read-only, shared
-with the cache.
+reopen it, never frames of the new file under the old one's indices.
+Frames come back RGB uint8 ``(H, W, 3)``, read-only, shared with the cache.
 """
 
 from __future__ import annotations

@@ -186,8 +186,11 @@ def test_the_ledger_is_committed_after_one_sync(tmp_path, ready, monkeypatch):
 def test_durable_mode_fsyncs_every_crop(tmp_path, ready, monkeypatch):
     seen = []
     real_write = export_module.atomic_write
-    monkeypatch.setattr(export_module, "atomic_write",
-                        lambda path, data, **kw: (seen.append(kw.get("durable", True)), real_write(path, data, **kw))[1])
+    def write(path, data, **kw):
+        seen.append(kw.get("durable", True))
+        return real_write(path, data, **kw)
+
+    monkeypatch.setattr(export_module, "atomic_write", write)
     summary = _export(ready, tmp_path / "out", durable=True)
     assert summary.written == 108 and all(seen)
 

@@ -38,7 +38,8 @@ class ExportSetDialog(QtWidgets.QDialog):
         self.left_out = _table(["subject", "why it is left out"], [(i.subject, _why(i)) for i in plan.left_out])
         self.allow = QtWidgets.QCheckBox("Export anyway: the set is NOT balanced (recorded in the audit log)")
         self.allow.setVisible(plan.total > 0 and not plan.balanced)
-        self.folder = QtWidgets.QLabel(f"Output folder: <b>{out}</b>" + (f"<br>{folder_problem}" if folder_problem else ""))
+        note = f"<br>{folder_problem}" if folder_problem else ""
+        self.folder = QtWidgets.QLabel(f"Output folder: <b>{out}</b>{note}")
         self.folder.setWordWrap(True)
         self.force = QtWidgets.QCheckBox("Write beside the files already in this folder (none of them is changed)")
         self.force.setVisible(folder_problem is not None)
@@ -75,11 +76,13 @@ class ExportSetDialog(QtWidgets.QDialog):
     # ------------------------------------------------------------------------------------------------
     def _verdict_text(self) -> str:
         plan = self.plan
-        head = f"Will write <b>{plan.total}</b> frames from {len(plan.subjects)} subjects (quota {plan.quota} per slot)."
+        head = (f"Will write <b>{plan.total}</b> frames from {len(plan.subjects)} subjects "
+                f"(quota {plan.quota} per slot).")
         if plan.total == 0:
             return head + "<br><span style='color:#e66'>Nothing to export: no subject is complete.</span>"
         if plan.balanced:
-            return head + f"<br><span style='color:#7c7'>Balanced: every category within {plan.tolerance:.0%} of pain.</span>"
+            return head + (f"<br><span style='color:#7c7'>Balanced: every category within {plan.tolerance:.0%} "
+                           "of pain.</span>")
         return head + (f"<br><span style='color:#e66'>NOT balanced: a category differs from pain by more than "
                        f"{plan.tolerance:.0%}.</span> Complete the short slots, or export anyway.")
 
