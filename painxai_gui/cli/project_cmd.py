@@ -139,35 +139,22 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def _status_text(project) -> str:
+    from painxai_gui.curation.balance import quota_source
+
     progress = project.progress()
     lines = [f"project {project.path}", f"dataset root {project.dataset_root}"
              + ("  (NOT FOUND: use `painxai project relocate`)" if project.root_missing else "")]
-    if project.read_only and getattr(project, "read_only_reason", None):
+    if project.read_only_reason:
         lines.append(f"opened read-only: {project.read_only_reason}")
     per_cat = ", ".join(f"{c} {len(project.videos(c, included=True))}" for c in project.categories())
     lines.append(f"videos (included): {per_cat or 'none'}")
-    lines.append(f"quota {project.quota} frames per slot ({_quota_source(project)})")
+    lines.append(f"quota {project.quota} frames per slot ({quota_source(project)})")
     lines.append(f"progress: {progress.text}")
     lines.append(f"exclusions: {len(project.exclusions())}; undo: {project.undo_description or '-'}")
     problems = project.index_problems
     if problems:
         lines.append(f"index problems: {len(problems)} (first: {problems[0]})")
     return "\n".join(lines)
-
-
-def _quota_source(project) -> str:
-    """How the quota came about, with the cap when it bites (or when a set quota exceeds it)."""
-    cap, wanted = project.quota_cap(), project.balancing_quota()
-    if project.quota_is_set:
-        text = "set by hand"
-        if cap.cap is not None and project.quota > cap.cap:
-            text += f"; ABOVE the cap of {cap.cap}: {cap.text()}"
-        return text
-    text = (f"computed: ceil({project.pain_frames()} pain frames / ({project.quota_subjects()}"
-            f" subjects x {project.slot_count} slots))")
-    if cap.cap is not None and wanted > cap.cap:
-        text += f" = {wanted}, capped at {cap.cap}: {cap.text()}; {wanted} would balance"
-    return text
 
 
 def run_report(args: argparse.Namespace) -> int:

@@ -213,3 +213,18 @@ def _category_order(project: "Project") -> list[str]:
     cats = project.categories()
     return sorted(cats, key=lambda c: (c != project.pain_category, c))
 
+
+
+def quota_source(project: "Project") -> str:
+    """How the quota came about, with the cap when it bites (or when a quota set by hand exceeds it)."""
+    cap, wanted = project.quota_cap(), project.balancing_quota()
+    if project.quota_is_set:
+        text = "set by hand"
+        if cap.cap is not None and project.quota > cap.cap:
+            text += f"; ABOVE the cap of {cap.cap}: {cap.text()}"
+        return text
+    text = (f"computed: ceil({project.pain_frames()} pain frames / ({project.quota_subjects()}"
+            f" subjects x {project.slot_count} slots))")
+    if cap.cap is not None and wanted > cap.cap:
+        text += f" = {wanted}, capped at {cap.cap}: {cap.text()}; {wanted} would balance"
+    return text

@@ -81,7 +81,10 @@ class FileLease:
 
     def header(self, size: int = 100) -> bytes:
         """The first bytes of the file, read through the shared descriptor (changes nothing)."""
-        return os.pread(self.fd, size, 0)
+        if hasattr(os, "pread"):
+            return os.pread(self.fd, size, 0)
+        os.lseek(self.fd, 0, os.SEEK_SET)  # pragma: no cover - Windows
+        return os.read(self.fd, size)
 
     def lock_writer(self, annotator: str) -> None:
         """Take the exclusive writer lock; :class:`ProjectLockedError` (saying who, if known) when held."""

@@ -99,7 +99,8 @@ class Project(SuggestionsMixin, ReadsMixin, AdminMixin):
 
     @property
     def read_only_reason(self) -> str | None:
-        """Why the project is open read-only (read-only media, folder, file, or asked so); None when writable."""
+        """Why the project cannot be written here (read-only media, folder or file); None when it could be
+        (a project opened with ``read_only=True`` on writable media has no reason)."""
         return self._store.read_only_reason
 
     @property

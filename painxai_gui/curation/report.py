@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
+from painxai_gui.curation.balance import quota_source
 from painxai_gui.curation.entities import Exclusion
 from painxai_gui.dataset.records import ROLE_ALL_FRAMES, VideoRecord
 from painxai_gui.files import atomic_write, write_csv
@@ -44,12 +45,14 @@ class Report:
     exclusions: tuple[tuple, ...]
     left_out: tuple[tuple, ...] = ()
     verdict: str = ""
+    quota_note: str = ""  # how the quota came about (the cap, when it bites)
 
     def tables(self) -> list[tuple[str, Sequence[str], tuple[tuple, ...]]]:
         return [("Balancing (before / after = what the export writes)", BALANCE_COLUMNS, self.balance),
                 (f"Classes after balancing ({self.verdict})" if self.verdict else "Classes after balancing",
                  CLASS_COLUMNS, self.classes),
-                (f"Completeness (quota {self.quota} per slot, {self.slot_count} slots)",
+                (f"Completeness (quota {self.quota} per slot, {self.slot_count} slots"
+                 + (f"; {self.quota_note})" if self.quota_note else ")"),
                  COMPLETENESS_COLUMNS, self.completeness),
                 ("Exclusions", EXCLUSION_COLUMNS, self.exclusions),
                 ("Subjects left out of the export", LEFT_OUT_COLUMNS, self.left_out)]
@@ -78,7 +81,8 @@ def build_report(project: "Project") -> Report:
     verdict = f"balanced within {plan.tolerance:.0%} of pain" if plan.balanced else "NOT balanced"
     left = tuple((item.subject, item.reason, "; ".join(s.text() for s in item.short)) for item in plan.left_out)
     return Report(project.quota, project.slot_count, tuple(_balance(project, plan)), tuple(_classes(project, plan)),
-                  tuple(_completeness(project)), tuple(_exclusions(project.exclusions())), left, verdict)
+                  tuple(_completeness(project)), tuple(_exclusions(project.exclusions())), left, verdict,
+                  quota_source(project))
 
 
 def row_name(video: VideoRecord) -> tuple[str, str]:

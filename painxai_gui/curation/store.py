@@ -45,7 +45,7 @@ class Store:
         why, immutable = read_only_reason(path)
         if why is not None and not read_only:
             raise ProjectReadOnlyError(path, why)
-        self.read_only_reason = (why or "opened read-only") if read_only else None
+        self.read_only_reason = why  # None when the file could be written here
         self._lease: FileLease | None = FileLease(path)
         try:
             schema.check_header(self._lease.header(), path)

@@ -150,6 +150,8 @@ def test_init_and_status_report_the_cap(tmp_path, capsys):
     assert _cli("project", "quota", path, "11") == 1
     err = capsys.readouterr().err
     assert "quota 11 is more than a slot can hold: the shortest slot has 10 frames" in err
+    assert _cli("project", "report", path) == 0
+    assert "capped at 10" in capsys.readouterr().out
 
 
 def test_selecting_beyond_the_quota_is_refused_unless_overridden(project):
