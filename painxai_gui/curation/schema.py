@@ -159,22 +159,23 @@ def check_and_migrate(conn: sqlite3.Connection, path: Path, *, read_only: bool) 
                 raise ProjectError(
                     f"project schema version {version} must be upgraded; open it for writing once", path)
             migrate(conn, version)
-        check_tables(conn, path)
+            version = SCHEMA_VERSION
+        check_tables(conn, path, version)
         integrity = conn.execute("PRAGMA quick_check").fetchone()[0]
     except sqlite3.DatabaseError as exc:
-        raise ProjectError(f"project file cannot be used with schema version {SCHEMA_VERSION} ({exc}); "
+        raise ProjectError(f"project file cannot be used with schema version {version} ({exc}); "
                            "it is damaged or was changed by another program", path) from exc
     if integrity != "ok":
         raise ProjectError(f"project file is damaged (quick_check: {integrity})", path)
-    return SCHEMA_VERSION
+    return version
 
 
-def check_tables(conn: sqlite3.Connection, path: Path) -> None:
-    """Every table and column of :data:`SCHEMA_VERSION` must exist in the file."""
-    for table, columns in expected_tables().items():
+def check_tables(conn: sqlite3.Connection, path: Path, version: int = SCHEMA_VERSION) -> None:
+    """Every table and column of schema ``version`` must exist in the file."""
+    for table, columns in expected_tables(version).items():
         found = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
         if not found:
-            raise ProjectError(f"project file has schema version {SCHEMA_VERSION} but no table {table!r}: "
+            raise ProjectError(f"project file has schema version {version} but no table {table!r}: "
                                "it is damaged or was changed by another program", path)
         missing = sorted(columns - found)
         if missing:
@@ -182,21 +183,24 @@ def check_tables(conn: sqlite3.Connection, path: Path) -> None:
                                "it is damaged or was changed by another program", path)
 
 
-_EXPECTED: dict[str, set[str]] = {}
+_EXPECTED: dict[int, dict[str, set[str]]] = {}
 
 
-def expected_tables() -> dict[str, set[str]]:
-    """``{table: columns}`` of the current schema, read from a fresh in-memory database."""
-    if not _EXPECTED:
+def expected_tables(version: int = SCHEMA_VERSION) -> dict[str, set[str]]:
+    """``{table: columns}`` of schema ``version``, read from a fresh in-memory database built by
+    :data:`MIGRATIONS` (so the check never repeats the schema)."""
+    if version not in _EXPECTED:
         mem = sqlite3.connect(":memory:", isolation_level=None)
         try:
-            migrate(mem, 0)
+            for script in MIGRATIONS[:version]:
+                for statement in _statements(script):
+                    mem.execute(statement)
             tables = [r[0] for r in mem.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
                                                 "AND name NOT LIKE 'sqlite_%'")]
-            _EXPECTED.update({t: {r[1] for r in mem.execute(f"PRAGMA table_info({t})")} for t in tables})
+            _EXPECTED[version] = {t: {r[1] for r in mem.execute(f"PRAGMA table_info({t})")} for t in tables}
         finally:
             mem.close()
-    return _EXPECTED
+    return _EXPECTED[version]
 
 
 def migrate(conn: sqlite3.Connection, version: int) -> None:

@@ -52,7 +52,7 @@ class Store:
             if not read_only:
                 self._lease.lock_writer(annotator)
             self.conn = schema.connect(path, read_only=read_only, immutable=immutable)
-            schema.check_and_migrate(self.conn, path, read_only=read_only)
+            self.schema_version = schema.check_and_migrate(self.conn, path, read_only=read_only)
         except BaseException:
             self.close()
             raise

@@ -224,26 +224,31 @@ class FileUI(QtCore.QObject):
     # -- balanced set and report -----------------------------------------------------------------
     def export_set(self) -> None:
         """Choose a folder, preview the balance plan in the export dialog, export on confirmation."""
-        from painxai_gui.curation.export import folder_problem
-
-        project = self.session.project
-        if project is None:
+        if self.session.project is None:
             self.session.status.emit("Open a project first")
             return
         chosen = QtWidgets.QFileDialog.getExistingDirectory(self.window, "Export the balanced set to")
-        if not chosen:
-            return
-        out = Path(chosen)
+        if chosen:
+            self.preview_export_set(Path(chosen))
+
+    def preview_export_set(self, out: Path) -> None:
+        """Worker: the balance plan and the folder's state; then the export dialog shows them (nothing written)."""
+        from painxai_gui.curation.export import folder_problem
+
+        project = self.session.project
+
+        def show(result) -> None:
+            plan, problem = result
+            self.export_dialog = dialog = ExportSetDialog(plan, out, problem, self.window)
+            dialog.exportRequested.connect(self.run_export_set)
+            dialog.open()
+
         self.tasks.run("export_set", "checking the balanced set",
-                       lambda ctx: (project.balance(), folder_problem(out)),
-                       lambda result: self._preview_export(project, out, *result))
+                       lambda ctx: (project.balance(), folder_problem(out)), show)
 
-    def _preview_export(self, project, out: Path, plan, problem: str | None) -> None:
-        self.export_dialog = dialog = ExportSetDialog(plan, out, problem, self.window)
-        dialog.exportRequested.connect(lambda choice: self.run_export_set(project, choice))
-        dialog.open()
-
-    def run_export_set(self, project, choice: ExportChoice) -> None:
+    def run_export_set(self, choice: ExportChoice) -> None:
+        """Export as chosen in the dialog, in a worker; the summary opens when done."""
+        project = self.session.project
         progress = QtWidgets.QProgressDialog("Exporting face crops…", "Cancel", 0, 0, self.window)
         progress.setWindowTitle("Export balanced set")
         progress.canceled.connect(lambda: self.tasks.cancel("export_set"))

@@ -163,7 +163,7 @@ def test_a_painxai_file_with_a_schema_it_cannot_use_says_so(tmp_path, closed):
     conn.execute("PRAGMA application_id = 1347961161")
     conn.commit()
     conn.close()
-    with pytest.raises(ProjectError, match="cannot be used with schema version 1"):
+    with pytest.raises(ProjectError, match="cannot be used with schema version 0 .table meta already exists"):
         Project.open(broken)
 
 
