@@ -36,6 +36,7 @@ bench: setup
 	$(BIN)/python benchmarks/bench_video_face.py
 	$(BIN)/python benchmarks/bench_live.py
 	$(BIN)/python benchmarks/bench_train.py
+	$(BIN)/python benchmarks/bench_export.py
 
 screenshot: setup
 	@command -v xvfb-run >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \

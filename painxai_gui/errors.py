@@ -76,6 +76,27 @@ class ProjectLockedError(ProjectError):
                          "close it there or open it read-only", path)
 
 
+class ProjectReadOnlyError(ProjectError):
+    """The project cannot be opened for writing here (read-only media, folder or file); ``reason`` says
+    which. It can still be opened read-only."""
+
+    def __init__(self, path: str | Path | None, reason: str):
+        self.reason = reason
+        super().__init__(f"cannot open the project for writing: {reason}; open it read-only to view it", path)
+
+
+class QuotaError(ProjectError):
+    """A selection would put more frames in a slot than the quota; ``slots`` lists
+    ``(slot, frames_after, quota)`` (slot 1-based). Selecting beyond the quota needs an explicit override."""
+
+    def __init__(self, path: str | Path | None, video: str, slots: list[tuple[int, int, int]]):
+        self.video, self.slots = video, list(slots)
+        where = ", ".join(f"slot {s} would hold {n} frames" for s, n, _ in self.slots)
+        quota = self.slots[0][2] if self.slots else 0
+        super().__init__(f"{video}: {where}, the quota is {quota}; unselect frames first, or select beyond "
+                         "the quota on purpose (recorded in the audit log)", path)
+
+
 class FileWriteError(PainXAIError, OSError):
     """A file could not be written (disk full, permission denied, ...); the old file, if any, is intact.
 

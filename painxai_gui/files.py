@@ -50,24 +50,28 @@ _FOLDER_SYNC_UNSUPPORTED = {getattr(errno, name) for name in ("EINVAL", "ENOTSUP
 
 
 def atomic_write(path: str | os.PathLike[str], data: Data, mode: int = 0o644, *,
-                 parents: bool = False, exclusive: bool = False) -> Path:
+                 parents: bool = False, exclusive: bool = False, durable: bool = True) -> Path:
     """Write ``data`` to ``path`` atomically and durably; returns ``path``.
 
     ``parents`` creates missing folders; ``exclusive`` never replaces an
-    existing file (it fails with errno EEXIST instead). Raises
-    :class:`FileWriteError` (also an ``OSError``) naming ``path`` on any file
-    system error; other errors from a writer callable pass through unchanged.
+    existing file (it fails with errno EEXIST instead). ``durable=False``
+    skips the fsyncs (still atomic: a reader never sees half a file) for bulk
+    writes whose caller syncs once at the end (see :func:`sync_file_system`).
+    Raises :class:`FileWriteError` (also an ``OSError``) naming ``path`` on
+    any file system error; other errors from a writer callable pass through
+    unchanged.
     """
     path = Path(path)
     tmp: Path | None = None
     try:
         if parents:
             path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = _write_temp(path, data)
+        tmp = _write_temp(path, data, durable)
         os.chmod(tmp, mode)
         _publish(tmp, path, exclusive)
         tmp = None
-        _sync_folder(path.parent)
+        if durable:
+            _sync_folder(path.parent)
     except FileWriteError:
         raise
     except OSError as exc:
@@ -87,8 +91,8 @@ def write_error(exc: OSError, path: Path) -> FileWriteError:
     return FileWriteError(f"cannot write the file: {reason}", path, exc.errno)
 
 
-def _write_temp(path: Path, data: Data) -> Path:
-    """Create the temp file beside ``path``, fill it and fsync it; removes it if that fails."""
+def _write_temp(path: Path, data: Data, durable: bool = True) -> Path:
+    """Create the temp file beside ``path``, fill it and fsync it (when ``durable``); removes it if that fails."""
     writer = data if callable(data) else None
     suffix = TEMP_MARK + ("".join(path.suffixes[-2:]) if writer is not None else "")
     fd, name = tempfile.mkstemp(prefix=f".{path.name[:120]}.", suffix=suffix, dir=path.parent)
@@ -99,12 +103,14 @@ def _write_temp(path: Path, data: Data) -> Path:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(payload)
                 handle.flush()
-                os.fsync(handle.fileno())
+                if durable:
+                    os.fsync(handle.fileno())
         else:
             os.close(fd)
             if writer(tmp) is False:  # cv2.imwrite and Qt report failure this way
                 raise FileWriteError("cannot write the file: the encoder reported a failure", path)
-            _sync_file(tmp, path)
+            if durable:
+                _sync_file(tmp, path)
     except BaseException:
         _remove_quietly(tmp)
         raise
@@ -162,14 +168,44 @@ def _remove_quietly(tmp: Path) -> None:
         pass
 
 
-def write_csv(path: str | os.PathLike[str], header: Sequence[Any], rows: Iterable[Sequence[Any]], *,
-              parents: bool = False) -> Path:
-    """Write a CSV table (UTF-8, ``\\n`` line ends) atomically; returns ``path``."""
+def sync_file_system(folder: str | os.PathLike[str]) -> None:
+    """Flush every write on the file system that holds ``folder`` to the disk (``syncfs``; ``sync`` where
+    syncfs is missing): the one sync after a batch of ``atomic_write(..., durable=False)``."""
+    if os.name == "nt":  # pragma: no cover - no syncfs; the writes were atomic, not durable
+        return
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        if _syncfs(fd) != 0:
+            os.sync()
+    finally:
+        os.close(fd)
+
+
+def _syncfs(fd: int) -> int:
+    """``syncfs(fd)`` through libc (Linux); -1 where it is not available."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        return int(libc.syncfs(fd))
+    except (OSError, AttributeError):
+        return -1
+
+
+def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
+    """A CSV table as text (``\\n`` line ends), as :func:`write_csv` writes it."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
-    return atomic_write(path, buffer.getvalue(), parents=parents)
+    return buffer.getvalue()
+
+
+def write_csv(path: str | os.PathLike[str], header: Sequence[Any], rows: Iterable[Sequence[Any]], *,
+              parents: bool = False) -> Path:
+    """Write a CSV table (UTF-8, ``\\n`` line ends) atomically; returns ``path``."""
+    return atomic_write(path, csv_text(header, rows), parents=parents)
 
 
 def remove_stale_temps(folder: str | os.PathLike[str], patterns: tuple[str, ...] = ()) -> int:
@@ -204,12 +240,17 @@ def write_record(path: str | os.PathLike[str], kind: str, version: int, data: di
 
     ``default`` converts values JSON cannot hold (as in :func:`json.dumps`).
     """
+    return atomic_write(path, record_text(kind, version, data, default=default), parents=parents)
+
+
+def record_text(kind: str, version: int, data: dict[str, Any], *,
+                default: Callable[[Any], Any] | None = None) -> str:
+    """The text :func:`write_record` writes: ``data`` stamped with kind and version, indented JSON."""
     for key, value in (("kind", kind), ("version", version)):
         if key in data and data[key] != value:
             raise ValueError(f"record data has {key}={data[key]!r}, stamped {value!r}")
     stamped = {"kind": kind, "version": version, **data}
-    text = json.dumps(stamped, indent=2, default=default) + "\n"
-    return atomic_write(path, text, parents=parents)
+    return json.dumps(stamped, indent=2, default=default) + "\n"
 
 
 def check_record(data: Any, kind: str, max_version: int, where: str | os.PathLike[str] | None = None,

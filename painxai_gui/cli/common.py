@@ -37,6 +37,18 @@ def read_image(spec: str) -> np.ndarray:
     return np.ascontiguousarray(image[..., :3]).astype(np.uint8)
 
 
+def usage_error(message: str) -> None:
+    """A bad command-line argument: one line on stderr, exit status 2 (as argparse does)."""
+    print(f"painxai: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def check_range(value: float, low: float, high: float, option: str) -> None:
+    """Exit with one line (``painxai: error: --dpi must be 10..1200, got 0``) when ``value`` is out of range."""
+    if not low <= value <= high:
+        usage_error(f"{option} must be {low}..{high}, got {value}")
+
+
 @contextmanager
 def reported_errors() -> Iterator[None]:
     """Turn typed core errors and file errors into one clear line on stderr and exit code 1."""

@@ -3,20 +3,27 @@
 Output, per video: ``DIR/<video_id without suffix>/<frame:06d>.png`` and
 ``DIR/<video_id without suffix>/landmarks.json`` (frame -> crop box, 68
 landmarks in crop pixels and in source pixels; ``null`` where no face was
-found). Every file is written atomically. Landmarks are cached in
-``DIR/.landmark-cache`` (or ``--cache``), so a second run does no detection.
+found). Every output path lies inside ``DIR``: a video outside the dataset
+root (an absolute ``--videos`` path, an allowed manifest row with ``..``) goes
+to ``DIR/_outside_root/<name>_<hash of its id>/``. Every file is written
+atomically. Landmarks are cached in ``DIR/.landmark-cache`` (or ``--cache``),
+so a second run does no detection.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import os
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from painxai_gui.cli.index_cmd import index_from_args
 
 LANDMARKS_KIND, LANDMARKS_VERSION = "painxai-crop-landmarks", 1  # landmarks.json
+SIZE_RANGE = (16, 2048)  # crop side in pixels
+MARGIN_RANGE = (0.0, 2.0)  # share of the landmark box added on each side
 
 
 def register(sub) -> None:
@@ -32,8 +39,12 @@ def register(sub) -> None:
     p.add_argument("--pattern", default=None, metavar="REGEX", help="emotion file-name regex (see painxai index)")
     p.add_argument("--token-map", default=None, metavar="TOK=CAT,...")
     p.add_argument("--category-map", default=None, metavar="LABEL=CAT,...")
-    p.add_argument("--size", type=int, default=256, help="crop side in pixels (default 256)")
-    p.add_argument("--margin", type=float, default=0.25, help="margin around the landmarks (default 0.25)")
+    p.add_argument("--size", type=int, default=256,
+                   help=f"crop side in pixels, {SIZE_RANGE[0]}..{SIZE_RANGE[1]} (default 256)")
+    p.add_argument("--margin", type=float, default=0.25,
+                   help=f"margin around the landmarks, {MARGIN_RANGE[0]:g}..{MARGIN_RANGE[1]:g} (default 0.25)")
+    p.add_argument("--allow-outside-root", action="store_true",
+                   help="accept manifest rows whose video lies outside the dataset root")
     p.add_argument("--cache", default=None, metavar="DIR", help="landmark cache folder (default OUT/.landmark-cache)")
     p.set_defaults(func=run)
 
@@ -69,15 +80,41 @@ class Tally:
                 f"{extra} ({videos} videos) -> {out}")
 
 
+def output_folder(out: Path, video_id: str) -> Path:
+    """The folder for a video's crops, always inside ``out`` (ids with ``..`` or absolute ones are hashed)."""
+    from painxai_gui.curation.export import safe_name
+    from painxai_gui.errors import DatasetError
+
+    posix = PurePosixPath(video_id.replace("\\", "/"))
+    parts = posix.parts
+    if posix.is_absolute() or ".." in parts or not parts or ":" in parts[0]:
+        digest = hashlib.sha1(video_id.encode("utf-8")).hexdigest()[:8]
+        folder = out / "_outside_root" / f"{safe_name(posix.stem)}_{digest}"
+    else:
+        folder = out.joinpath(*[safe_name(p) for p in posix.with_suffix("").parts])
+    if not folder.resolve().is_relative_to(out.resolve()):
+        raise DatasetError(f"output folder for {video_id!r} would lie outside the output folder (a link?)", folder)
+    return folder
+
+
 def _video_paths(args: argparse.Namespace) -> list[tuple[str, Path]]:
     """(video_id, path) to process: the given ids, or every mapped video of the index."""
     root = Path(args.root)
     if args.videos:
-        return [(vid.replace("\\", "/"), Path(vid) if Path(vid).is_absolute() else root / vid) for vid in args.videos]
+        return [_given_video(root, vid) for vid in args.videos]
     index = index_from_args(args, probe=False)
     for problem in index.problems:
         print(f"index: {problem}", file=sys.stderr)
     return [(v.id, v.path) for v in index.videos if v.category is not None]
+
+
+def _given_video(root: Path, given: str) -> tuple[str, Path]:
+    """A ``--videos`` entry: its id (relative to the root when it lies there) and its path."""
+    path = Path(given) if Path(given).is_absolute() else root / given
+    try:
+        return Path(os.path.relpath(os.path.abspath(path), os.path.abspath(root))).as_posix(), path
+    except ValueError:  # another drive (Windows)
+        return given.replace("\\", "/"), path
 
 
 def _frame_entry(result) -> dict | None:
@@ -92,7 +129,7 @@ def _crop_video(video_id: str, path: Path, args: argparse.Namespace, cropper, ta
     from painxai_gui.face import FaceTrack
     from painxai_gui.files import atomic_write, write_record
 
-    folder = Path(args.out) / Path(video_id).with_suffix("")
+    folder = output_folder(Path(args.out), video_id)
     cache = Path(args.cache) if args.cache else Path(args.out) / ".landmark-cache"
     with FaceTrack(path, cropper, cache) as track:
         frames = args.frames if args.frames is not None else list(range(track.reader.frame_count))
@@ -132,10 +169,12 @@ def _png(crop_rgb) -> bytes:
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from painxai_gui.cli.common import reported_errors
+    from painxai_gui.cli.common import check_range, reported_errors
     from painxai_gui.errors import PainXAIError
     from painxai_gui.face import FaceCropper
 
+    check_range(args.size, *SIZE_RANGE, "--size")
+    check_range(args.margin, *MARGIN_RANGE, "--margin")
     tally = Tally()
     with reported_errors():
         videos = _video_paths(args)

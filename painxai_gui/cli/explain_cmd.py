@@ -16,6 +16,9 @@ from pathlib import Path
 from painxai_gui.export.panel import DEFAULT_SCALE, SCALES
 
 
+DPI_RANGE = (10, 1200)
+
+
 def register(sub) -> None:
     p = sub.add_parser("explain", help="explain images with chosen methods and write a figure panel",
                        description=__doc__)
@@ -29,7 +32,7 @@ def register(sub) -> None:
     p.add_argument("--target", default="predicted",
                    help="predicted (default), true (each image's category), a class name or index")
     p.add_argument("--out", required=True, help="panel file: .png, .pdf or .svg")
-    p.add_argument("--dpi", type=int, default=300)
+    p.add_argument("--dpi", type=int, default=300, help=f"resolution, {DPI_RANGE[0]}..{DPI_RANGE[1]} (default 300)")
     p.add_argument("--colour-scale", "--color-scale", dest="colour_scale", choices=SCALES, default=DEFAULT_SCALE,
                    help="tile: each heatmap to its own max (default, as the thesis's tools drew them); column: one "
                         "scale per method column, to compare magnitudes between rows; the colour bars say which")
@@ -70,11 +73,15 @@ def parse_options(items: list[str], methods: list[str]) -> dict[str, dict]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from painxai_gui.cli.common import progress_bar, read_image, reported_errors
+    from painxai_gui.cli.common import check_range, progress_bar, read_image, reported_errors, usage_error
     from painxai_gui.export.panel_job import PanelItem, make_panel
     from painxai_gui.model import load_model
 
+    check_range(args.dpi, *DPI_RANGE, "--dpi")
     methods = parse_methods(args.methods)
+    if not methods:
+        usage_error(f"--methods lists no method ({args.methods!r}); give method ids separated by commas, "
+                    "'thesis' or 'all'")
     options = parse_options(args.option, methods)
     categories = args.categories.split(",") if args.categories else [None] * len(args.images)
     if len(categories) != len(args.images):

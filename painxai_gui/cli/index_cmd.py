@@ -20,6 +20,8 @@ def register(sub) -> None:
     p.add_argument("--category-map", default=None, metavar="LABEL=CAT,...",
                    help="labels to categories (default PA3=pain,PA4=pain,disgust=disgust,happiness=happiness)")
     p.add_argument("--no-probe", action="store_true", help="do not open videos (no frame counts, much faster)")
+    p.add_argument("--allow-outside-root", action="store_true",
+                   help="accept manifest rows whose video lies outside the dataset root")
     p.add_argument("--all", action="store_true", help=f"list everything (default: at most {LIST_LIMIT} per list)")
     p.add_argument("--json", default=None, metavar="FILE", help="also write the index as JSON")
     p.set_defaults(func=run)
@@ -47,7 +49,8 @@ def index_from_args(args: argparse.Namespace, probe: bool, progress=None):
     if token_map is not None and getattr(args, "pattern", None) is None:
         raise SystemExit("painxai: error: --token-map needs --pattern")
     return index_dataset(args.root, manifest=args.manifest, pattern=getattr(args, "pattern", None),
-                         token_map=token_map, category_map=category_map, probe=probe, progress=progress)
+                         token_map=token_map, category_map=category_map, probe=probe, progress=progress,
+                         allow_outside_root=getattr(args, "allow_outside_root", False))
 
 
 def _limited(lines: list[str], show_all: bool) -> list[str]:

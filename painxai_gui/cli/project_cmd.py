@@ -10,7 +10,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from painxai_gui.cli.common import check_range, usage_error
 from painxai_gui.cli.common import reported_errors as cli_errors
+
+MIN_SLOTS, MAX_SLOTS = 1, 100
+MAX_FOLDS = 100
 
 
 def register(sub) -> None:
@@ -65,7 +69,9 @@ def _init_parser(cmds) -> None:
     q.add_argument("--category-map", action="append", default=[], metavar="LABEL=CATEGORY",
                    help="label -> category, e.g. PA3=pain (repeatable; default: the dataset's)")
     q.add_argument("--slots", type=int, default=DEFAULT_SLOTS,
-                   help=f"time slots per emotion video (default {DEFAULT_SLOTS})")
+                   help=f"time slots per emotion video, {MIN_SLOTS}..{MAX_SLOTS} (default {DEFAULT_SLOTS})")
+    q.add_argument("--allow-outside-root", action="store_true",
+                   help="accept manifest rows whose video lies outside the dataset root")
     q.set_defaults(func=run_init)
 
 
@@ -73,7 +79,14 @@ def _export_parser(cmds) -> None:
     q = cmds.add_parser("export", help="write the balanced set: face crops + manifest.csv")
     _project_arg(q)
     q.add_argument("--out", required=True, help="output folder (rerun to resume)")
-    q.add_argument("--folds", type=int, default=5, help="subject-wise folds (default 5)")
+    q.add_argument("--folds", type=int, default=5, help=f"subject-wise folds, 1..{MAX_FOLDS} and at most the "
+                   "subjects in the set (default 5)")
+    q.add_argument("--allow-unbalanced", action="store_true",
+                   help="export even when a category differs from pain by more than the tolerance")
+    q.add_argument("--tolerance", type=float, default=None, metavar="SHARE",
+                   help="largest allowed difference from the pain frames, as a share of them (default 0.05)")
+    q.add_argument("--force", action="store_true",
+                   help="write into a non-empty folder that no export made (nothing there is changed or deleted)")
     q.set_defaults(func=run_export)
 
 
@@ -103,11 +116,13 @@ def _pairs(items: list[str], option: str) -> dict[str, str] | None:
 def run_init(args: argparse.Namespace) -> int:
     from painxai_gui.curation import Project
 
+    check_range(args.slots, MIN_SLOTS, MAX_SLOTS, "--slots")
     with cli_errors():
         project = Project.create(args.project, args.root, args.manifest, slots=args.slots,
                                  annotator=args.annotator, pattern=args.pattern,
                                  token_map=_pairs(args.token_map, "--token-map"),
-                                 category_map=_pairs(args.category_map, "--category-map"))
+                                 category_map=_pairs(args.category_map, "--category-map"),
+                                 allow_outside_root=args.allow_outside_root)
         with project:
             print(f"created {project.path}: {len(project.videos())} videos, "
                   f"{len(project.subjects())} subjects, quota {project.quota} per slot")
@@ -124,15 +139,16 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def _status_text(project) -> str:
+    from painxai_gui.curation.balance import quota_source
+
     progress = project.progress()
     lines = [f"project {project.path}", f"dataset root {project.dataset_root}"
              + ("  (NOT FOUND: use `painxai project relocate`)" if project.root_missing else "")]
+    if project.read_only_reason:
+        lines.append(f"opened read-only: {project.read_only_reason}")
     per_cat = ", ".join(f"{c} {len(project.videos(c, included=True))}" for c in project.categories())
     lines.append(f"videos (included): {per_cat or 'none'}")
-    source = "set by hand" if project.quota_is_set else (
-        f"computed: ceil({project.pain_frames()} pain frames / ({project.quota_subjects()}"
-        f" subjects x {project.slot_count} slots))")
-    lines.append(f"quota {project.quota} frames per slot ({source})")
+    lines.append(f"quota {project.quota} frames per slot ({quota_source(project)})")
     lines.append(f"progress: {progress.text}")
     lines.append(f"exclusions: {len(project.exclusions())}; undo: {project.undo_description or '-'}")
     problems = project.index_problems
@@ -157,8 +173,12 @@ def run_report(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     from painxai_gui.cli.common import progress_bar
     from painxai_gui.curation import Project
+    from painxai_gui.curation.export import check_plan
     from painxai_gui.errors import ProjectLockedError
 
+    check_range(args.folds, 1, MAX_FOLDS, "--folds")
+    if args.tolerance is not None and not 0 <= args.tolerance <= 1:
+        usage_error(f"--tolerance must be 0..1 (a share of the pain frames), got {args.tolerance}")
     with cli_errors():
         try:
             project = Project.open(args.project, annotator=args.annotator)
@@ -167,9 +187,14 @@ def run_export(args: argparse.Namespace) -> int:
             project = Project.open(args.project, read_only=True)
         with project:
             project.check_dataset()  # before the bar: a moved root is one clear line
+            plan = project.balance(args.tolerance)
+            print("\n".join(plan.lines()), flush=True)  # before anything is written
+            check_plan(plan, Path(args.out), args.allow_unbalanced)
             update, close = progress_bar("exporting")
             try:
-                summary = project.export(Path(args.out), folds=args.folds, progress=update)
+                summary = project.export(Path(args.out), folds=args.folds, progress=update,
+                                         allow_unbalanced=args.allow_unbalanced, force=args.force,
+                                         tolerance=args.tolerance)
             finally:
                 close()
         print(summary.text)

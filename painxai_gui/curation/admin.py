@@ -91,13 +91,19 @@ class AdminMixin:
 
     def export(self, out_dir: str | Path, *, folds: int = 5, crop_source: "CropSource | None" = None,
                progress: Callable[[int, int], None] | None = None,
-               cancel: "threading.Event | Callable[[], bool] | None" = None) -> "ExportSummary":
-        """Write the balanced set as face crops + ``manifest.csv``; see :mod:`.export`."""
+               cancel: "threading.Event | Callable[[], bool] | None" = None, allow_unbalanced: bool = False,
+               force: bool = False, durable: bool = False, tolerance: float | None = None) -> "ExportSummary":
+        """Write the balanced set as face crops + ``manifest.csv``; see :mod:`.export`.
+
+        Refuses an unbalanced set unless ``allow_unbalanced`` and a non-empty folder
+        without an export ledger unless ``force``; both overrides are audited."""
         from painxai_gui.curation.export import export_project
 
         summary = export_project(self, Path(out_dir), folds=folds, crop_source=crop_source,  # type: ignore[arg-type]
-                                 progress=progress, cancel=cancel)
+                                 progress=progress, cancel=cancel, allow_unbalanced=allow_unbalanced,
+                                 force=force, durable=durable, tolerance=tolerance)
         if not self._store.read_only:
+            details = {**summary.as_dict(), "allow_unbalanced": allow_unbalanced, "force": force}
             with self._store.write() as conn:
-                history.audit(conn, self._annotator, "export", str(out_dir), summary.as_dict())
+                history.audit(conn, self._annotator, "export", str(out_dir), details)
         return summary

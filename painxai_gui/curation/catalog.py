@@ -8,7 +8,7 @@ change, so the GUI's per-frame reads cost a dict lookup.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from painxai_gui.curation.entities import Exclusion
 from painxai_gui.curation.store import Store
@@ -23,6 +23,7 @@ class Catalog:
         self._suggestions: dict[str, frozenset[int]] = {}
         self._exclusions: dict[tuple[str, str], Exclusion] | None = None
         self._meta: dict[str, Any] | None = None
+        self.derived: dict[str, Any] = {}  # values computed from the whole project (quota, cap)
         self.reload()
 
     def reload(self) -> None:
@@ -45,6 +46,7 @@ class Catalog:
             self._suggestions.clear()
             self._exclusions = None
             self._meta = None
+            self.derived.clear()
 
     def video(self, ref: Any, path: Path) -> VideoRecord:
         key = ref.id if isinstance(ref, VideoRecord) else ref
@@ -62,6 +64,13 @@ class Catalog:
             if self._meta is None:
                 self._meta = self._store.meta_all()
             return self._meta.get(key)
+
+    def cached(self, key: str, compute: Callable[[], Any]) -> Any:
+        """A value derived from the whole project, computed once per global change."""
+        with self._store.lock:
+            if key not in self.derived:
+                self.derived[key] = compute()
+            return self.derived[key]
 
     def selections(self, video: str) -> frozenset[int]:
         with self._store.lock:  # fill and invalidation never interleave with a commit

@@ -23,7 +23,7 @@ from painxai_gui.files import atomic_write
 def load_index(root: Path, manifest: Path | None, *, pattern: str | None = None,
                token_map: Mapping[str, str] | None = None,
                category_map: Mapping[str, str] | None = None,
-               progress: Callable[..., None] | None = None) -> Any:
+               progress: Callable[..., None] | None = None, allow_outside_root: bool = False) -> Any:
     """Index the dataset with the dataset package (imported lazily)."""
     if not root.is_dir():
         raise DatasetError("dataset root not found (or not a folder)", root)
@@ -32,7 +32,8 @@ def load_index(root: Path, manifest: Path | None, *, pattern: str | None = None,
     from painxai_gui.dataset import index_dataset  # lazy: the indexer probes videos
 
     index = index_dataset(root, manifest=manifest, pattern=pattern, token_map=token_map,
-                          category_map=category_map, probe=True, progress=progress)
+                          category_map=category_map, probe=True, progress=progress,
+                          allow_outside_root=allow_outside_root)
     if manifest is not None:
         check_manifest(index, manifest)
     return index
@@ -52,11 +53,17 @@ def check_manifest(index: Any, manifest: Path) -> None:
 
 
 def write_project(path: Path, root: Path, index: Any, meta: dict[str, Any], annotator: str) -> None:
-    """Write a new project file at ``path``; never overwrites an existing file."""
+    """Write a new project file at ``path``; never overwrites an existing file.
+
+    The file is built under a temporary name in the same folder, closed (its
+    WAL folded in), checked, and only then renamed to ``path``: on any failure
+    (a full disk included) nothing is left behind and the error says why.
+    """
     if path.exists():
         raise ProjectError("a file already exists here; choose another name", path)
     if not path.parent.is_dir():
         raise ProjectError("folder for the project file does not exist", path)
+    videos = len(list(index.videos))
 
     def build(tmp: Path) -> None:
         try:
@@ -67,17 +74,44 @@ def write_project(path: Path, root: Path, index: Any, meta: dict[str, Any], anno
                 _fill(conn, root, index, meta, annotator)
             finally:
                 conn.close()  # the last connection folds the WAL back into the file
+            _check_built(tmp, path, videos)
         finally:
             _remove_journals(tmp)
 
     try:
         atomic_write(path, build, exclusive=True)
     except sqlite3.Error as exc:
-        raise ProjectError(f"cannot write the project file ({exc})", path) from exc
+        raise ProjectError(_sqlite_problem(exc), path) from exc
     except FileWriteError as exc:
         if exc.errno == errno.EEXIST:
             raise ProjectError("a file already exists here; choose another name", path) from exc
         raise ProjectError(exc.problem, path) from exc
+
+
+def _check_built(tmp: Path, path: Path, videos: int) -> None:
+    """The new file must stand alone (no WAL left) and read back as a whole PainXAI project."""
+    wal = Path(str(tmp) + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise ProjectError("cannot finish the project file: its write-ahead log could not be folded in "
+                           "(disk full?)", path)
+    _remove_journals(tmp)
+    conn = sqlite3.connect(f"{tmp.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+        count = conn.execute("SELECT COUNT(*) FROM videos").fetchone()[0]
+    finally:
+        conn.close()
+    if app_id != schema.APPLICATION_ID or check != "ok" or count != videos:
+        raise ProjectError(f"the new project file did not check out (quick_check: {check}, "
+                           f"{count} of {videos} videos); nothing was written", path)
+
+
+def _sqlite_problem(exc: sqlite3.Error) -> str:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF == sqlite3.SQLITE_FULL:
+        return "cannot write the project file: disk full (no space left on the device); nothing was written"
+    return f"cannot write the project file ({exc}); nothing was written"
 
 
 def _fill(conn: sqlite3.Connection, root: Path, index: Any, meta: dict[str, Any], annotator: str) -> None:

@@ -24,7 +24,7 @@ class SlotInfo:
 
     @property
     def over(self) -> bool:
-        """More frames selected than the quota (allowed, shown)."""
+        """More frames selected than the quota (only by an explicit, audited override; shown)."""
         return self.selected > self.quota > 0
 
     @property

@@ -1,42 +1,54 @@
 """Export of the balanced set: ``<out>/<category>/<subject>/<video-stem>_f<frame:05d>.png`` + manifest.
 
-What is exported: every frame of each included Part A clip whose category is
-mapped (by default PA3 and PA4 -> pain; when a subject has several mapped
-clips, all of them are used), and the selected frames of each included
-emotion video. ``manifest.csv`` has ``path, subject, category, source_video,
-frame, slot, fold``: ``path`` relative to ``<out>``, ``frame`` 0-based,
-``slot`` 1-based (empty for Part A clips), ``fold`` 1..k (subject-wise, see
-:mod:`.folds`).
+What is exported is the balance plan (:mod:`.balance`): the subjects that
+are included and whose emotion videos are complete, with every frame of their
+included Part A clips and every selected frame of their included emotion
+videos. An unbalanced plan (a category more than the tolerance away from
+pain) is refused unless ``allow_unbalanced``; an empty one always.
+``manifest.csv`` has ``path, subject, category, source_video, frame, slot,
+fold``: ``path`` relative to ``<out>``, ``frame`` 0-based, ``slot`` 1-based
+(empty for Part A clips), ``fold`` 1..k (subject-wise, see :mod:`.folds`).
 
-Resumable and idempotent: a finished PNG is skipped on a rerun; each PNG is
-written with :func:`painxai_gui.files.atomic_write`, so a killed export never
-leaves a partial PNG (its temp files are removed on the next run). Frames
-without a face are skipped and counted. ``cancel`` (an Event or a callable) is checked between
-frames; a cancelled export writes no manifest and can simply be run again.
+Export touches only its own files. The ledger (:mod:`.ledger`) lists every
+file it wrote, with size and hash; a rerun skips only ledger files whose hash
+still matches, rewrites its own changed ones and removes only its own temp
+files. A non-empty folder without a ledger is refused unless ``force``; even
+then nothing there is changed or deleted: a file in the way of a planned name
+is left alone (and adopted only when it is byte-identical to the crop).
+``manifest.csv`` and ``export.json`` that the ledger does not list are never
+overwritten. Crops are written atomically without a per-file fsync
+(``durable=False``, the default) and the file system is synced once before
+the manifest and the ledger are committed, so the ledger never lists bytes
+that are not on disk. ``cancel`` is checked between frames; a cancelled
+export writes no manifest and can simply be run again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from painxai_gui.curation.crops import CropSource, FaceCropSource, encode_png, is_complete_png
+from painxai_gui.curation.balance import BalancePlan
+from painxai_gui.curation.crops import CropSource, FaceCropSource, encode_png
 from painxai_gui.curation.folds import assign_folds
+from painxai_gui.curation.ledger import JOURNAL_NAME, LEDGER_NAME, Entry, FolderLock, Ledger, file_entry
 from painxai_gui.curation.slots import slot_of
 from painxai_gui.dataset.records import ROLE_ALL_FRAMES, VideoRecord
 from painxai_gui.errors import CancelHook, ExportError, PainXAIError, cancel_check
-from painxai_gui.files import atomic_write, remove_stale_temps, write_csv, write_record
+from painxai_gui.files import atomic_write, csv_text, record_text, sync_file_system
 
 if TYPE_CHECKING:
     from painxai_gui.curation.project import Project
 
 MANIFEST_COLUMNS = ("path", "subject", "category", "source_video", "frame", "slot", "fold")
+MANIFEST_NAME, RECORD_NAME = "manifest.csv", "export.json"
 #: ``export.json``: what was exported from which project (a files.write_record record)
 RECORD_KIND, RECORD_VERSION = "painxai-export", 1
-LEGACY_TEMPS = (".*.tmp",)  # temp names of exports made before painxai_gui.files
+OWN_NAMES = (MANIFEST_NAME, RECORD_NAME, LEDGER_NAME, JOURNAL_NAME)
 
 
 @dataclass(frozen=True)
@@ -60,7 +72,11 @@ class ExportSummary:
     missing_videos: list[str] = field(default_factory=list)
     unreadable_videos: list[str] = field(default_factory=list)
     removed_temp_files: int = 0
+    removed_stale: int = 0  # own files of an earlier run that the plan no longer holds
+    adopted: int = 0  # files already there, byte-identical to the crop (force)
+    in_the_way: list[str] = field(default_factory=list)  # planned names held by files not ours (force)
     cancelled: bool = False
+    balanced: bool = True
     manifest: Path | None = None
     per_category: dict[str, int] = field(default_factory=dict)
     folds: dict[str, int] = field(default_factory=dict)
@@ -81,6 +97,15 @@ class ExportSummary:
             parts.append(f"{len(self.missing_videos)} missing videos (first: {self.missing_videos[0]})")
         if self.unreadable_videos:
             parts.append(f"{len(self.unreadable_videos)} unreadable videos (first: {self.unreadable_videos[0]})")
+        if self.in_the_way:
+            parts.append(f"{len(self.in_the_way)} planned files left out: a file not written by the export "
+                         f"is in the way (first: {self.in_the_way[0]})")
+        if self.adopted:
+            parts.append(f"{self.adopted} identical files already there adopted")
+        if self.removed_stale:
+            parts.append(f"{self.removed_stale} files of an earlier export no longer in the set removed")
+        if not self.balanced:
+            parts.append("NOT BALANCED (exported anyway, as asked)")
         if self.per_category:
             parts.append("in manifest: " + ", ".join(f"{c} {n}" for c, n in sorted(self.per_category.items())))
         return "; ".join(parts)
@@ -92,11 +117,14 @@ def safe_name(text: str) -> str:
     return cleaned or "_"
 
 
-def plan_export(project: "Project") -> list[ExportItem]:
-    """Every frame to export, grouped by video, frames ascending."""
+def plan_export(project: "Project", plan: BalancePlan | None = None) -> list[ExportItem]:
+    """Every frame the balance plan writes, grouped by video, frames ascending."""
+    plan = plan if plan is not None else project.balance()
     items: list[ExportItem] = []
     stems: dict[tuple[str, str, str], str] = {}
     for video in project.videos(included=True):
+        if not plan.frames.get(video.id):
+            continue
         category, subject = safe_name(video.category or ""), safe_name(video.subject)
         stem = _unique_stem(stems, (category, subject, safe_name(video.stem)), video.id)
         if video.role == ROLE_ALL_FRAMES:
@@ -116,33 +144,106 @@ def _unique_stem(stems: dict[tuple[str, str, str], str], key: tuple[str, str, st
     return f"{key[2]}_{hashlib.sha1(video_id.encode()).hexdigest()[:8]}"
 
 
+def check_plan(plan: BalancePlan, out_dir: Path, allow_unbalanced: bool) -> None:
+    """Refuse an empty plan, and an unbalanced one unless ``allow_unbalanced``."""
+    if plan.total == 0 or (not plan.balanced and not allow_unbalanced):
+        raise ExportError(plan.refusal(), out_dir)
+
+
+def folder_problem(out_dir: Path) -> str | None:
+    """Why ``out_dir`` needs ``force`` (non-empty, no export ledger), or None."""
+    if not out_dir.is_dir() or (out_dir / LEDGER_NAME).exists() or (out_dir / JOURNAL_NAME).exists():
+        return None
+    others = sorted(os.listdir(out_dir))
+    if not others:
+        return None
+    return (f"the folder holds {len(others)} entries (first: {others[0]}) and no export ledger, so they were not "
+            "written by a PainXAI export; choose an empty folder, or force the export to write beside them "
+            "(none of them is changed or deleted)")
+
+
 def export_project(project: "Project", out_dir: Path, *, folds: int = 5,
                    crop_source: CropSource | None = None,
                    progress: Callable[[int, int], None] | None = None,
-                   cancel: CancelHook = None) -> ExportSummary:
+                   cancel: CancelHook = None, allow_unbalanced: bool = False, force: bool = False,
+                   durable: bool = False, tolerance: float | None = None) -> ExportSummary:
     """Run the export (see the module docstring); returns the summary."""
-    if int(folds) != folds or folds < 1:
+    if isinstance(folds, bool) or int(folds) != folds or folds < 1:
         raise ExportError(f"fold count must be a whole number >= 1, got {folds!r}", out_dir)
     project.check_dataset()
+    plan = project.balance(tolerance)
+    check_plan(plan, out_dir, allow_unbalanced)
+    items = plan_export(project, plan)
+    counts = _counts(items)
+    if folds > len(counts):
+        raise ExportError(f"{folds} folds need at least {folds} subjects, but the set has {len(counts)} "
+                          f"({', '.join(sorted(counts)[:5])}); use --folds {len(counts)} or fewer", out_dir)
+    fold_of = assign_folds(counts, folds)
     _prepare_out(out_dir)
-    items = plan_export(project)
-    fold_of = assign_folds(_counts(items), folds) if items else {}
-    summary = ExportSummary(out_dir, planned=len(items), folds=fold_of)
-    summary.removed_temp_files = remove_stale_temps(out_dir, LEGACY_TEMPS)
-    source = crop_source or FaceCropSource(project.cache_dir / "landmarks")
-    done_paths = _run(items, out_dir, source, summary, progress, cancel_check(cancel))
-    if not summary.cancelled:
-        summary.manifest = _write_manifest(out_dir, [i for i in items if i.rel_path in done_paths], fold_of)
-        summary.per_category = _per_category([i for i in items if i.rel_path in done_paths])
-        write_record(out_dir / "export.json", RECORD_KIND, RECORD_VERSION,
-                     {"project": str(project.path), "quota": project.quota, "slots": project.slot_count,
-                      "folds": folds, "summary": summary.as_dict()})
+    with FolderLock(out_dir):
+        ledger = Ledger.load(out_dir)
+        try:
+            _check_folder(out_dir, ledger, items, force)
+            summary = ExportSummary(out_dir, planned=len(items), folds=fold_of, balanced=plan.balanced)
+            summary.removed_temp_files = ledger.remove_own_temps([i.rel_path for i in items] + list(OWN_NAMES))
+            writer = _Writer(out_dir, ledger, summary, durable)
+            source = crop_source or FaceCropSource(project.cache_dir / "landmarks")
+            done = _run(items, source, writer, progress, cancel_check(cancel))
+            _finish(project, writer, items, done, fold_of, folds, plan)
+        finally:
+            ledger.close()
     return summary
 
 
-def _run(items: list[ExportItem], out_dir: Path, source: CropSource, summary: ExportSummary,
+def _check_folder(out_dir: Path, ledger: Ledger, items: list[ExportItem], force: bool) -> None:
+    """Refuse foreign manifests, a foreign folder (unless ``force``), links out of the folder."""
+    for name in (MANIFEST_NAME, RECORD_NAME):
+        if os.path.lexists(out_dir / name) and not ledger.owns(name):
+            raise ExportError(f"{name} here was not written by a PainXAI export (the ledger does not list it); "
+                              "it is never overwritten: move it away or choose another folder", out_dir)
+    if not ledger.found and not force:
+        problem = folder_problem(out_dir)
+        if problem:
+            raise ExportError(problem + " (--force)", out_dir)
+    root = out_dir.resolve()
+    folders = {parent for i in items for parent in Path(i.rel_path).parents if parent != Path(".")}
+    for rel in sorted(folders):
+        if os.path.lexists(out_dir / rel) and not (out_dir / rel).resolve().is_relative_to(root):
+            raise ExportError(f"{rel.as_posix()} is a link out of the output folder; nothing is written "
+                              "through it", out_dir)
+    blocked = [i.rel_path for i in items if os.path.lexists(out_dir / i.rel_path) and not ledger.owns(i.rel_path)]
+    if blocked and not force:
+        raise ExportError(f"{len(blocked)} planned files already exist and were not written by this export "
+                          f"(first: {blocked[0]}); move them away, or force the export (they are left "
+                          "alone and left out of the manifest unless identical)", out_dir)
+
+
+class _Writer:
+    """Writes one crop: journal first, then an atomic file; handles files in the way."""
+
+    def __init__(self, out_dir: Path, ledger: Ledger, summary: ExportSummary, durable: bool):
+        self.out_dir, self.ledger, self.summary, self.durable = out_dir, ledger, summary, durable
+        self.done: set[str] = set()
+
+    def place(self, item: ExportItem, data: bytes) -> None:
+        path = self.out_dir / item.rel_path
+        if os.path.lexists(path) and not self.ledger.owns(item.rel_path):
+            entry = file_entry(path)
+            if entry is not None and entry == Entry.of(data):
+                self.ledger.adopt(item.rel_path, entry)
+                self.summary.adopted += 1
+                self.done.add(item.rel_path)
+            else:
+                self.summary.in_the_way.append(item.rel_path)
+            return
+        self.ledger.intend(item.rel_path, data)
+        atomic_write(path, data, parents=True, durable=self.durable)
+        self.summary.written += 1
+        self.done.add(item.rel_path)
+
+
+def _run(items: list[ExportItem], source: CropSource, writer: _Writer,
          progress: Callable[[int, int], None] | None, cancelled: Callable[[], bool]) -> set[str]:
-    done: set[str] = set()
     by_video: dict[str, list[ExportItem]] = {}
     for item in items:
         by_video.setdefault(item.video.id, []).append(item)
@@ -150,25 +251,25 @@ def _run(items: list[ExportItem], out_dir: Path, source: CropSource, summary: Ex
     for video_items in by_video.values():
         todo = []
         for item in video_items:
-            if is_complete_png(out_dir / item.rel_path):
-                summary.skipped_existing += 1
-                done.add(item.rel_path)
+            if writer.ledger.intact(item.rel_path):
+                writer.summary.skipped_existing += 1
+                writer.done.add(item.rel_path)
             else:
                 todo.append(item)
         count += len(video_items) - len(todo)
-        if todo and _export_video(todo, out_dir, source, summary, done, progress, cancelled, count, len(items)):
-            return done
+        if todo and _export_video(todo, source, writer, progress, cancelled, count, len(items)):
+            return writer.done
         count += len(todo)
         if progress:
             progress(count, len(items))
-    return done
+    return writer.done
 
 
-def _export_video(todo: list[ExportItem], out_dir: Path, source: CropSource, summary: ExportSummary,
-                  done: set[str], progress: Callable[[int, int], None] | None,
+def _export_video(todo: list[ExportItem], source: CropSource, writer: _Writer,
+                  progress: Callable[[int, int], None] | None,
                   cancelled: Callable[[], bool], count: int, total: int) -> bool:
     """Export the frames of one video; returns True when cancelled."""
-    video = todo[0].video
+    video, summary = todo[0].video, writer.summary
     if not video.path.is_file():
         summary.missing_videos.append(video.id)
         return False
@@ -182,7 +283,15 @@ def _export_video(todo: list[ExportItem], out_dir: Path, source: CropSource, sum
             if cancelled():
                 summary.cancelled = True
                 return True
-            _export_frame(crops, item, out_dir, summary, done)
+            try:
+                crop = crops.crop(item.frame)
+            except PainXAIError:
+                summary.unreadable_frames += 1
+                continue
+            if crop is None:
+                summary.no_face += 1
+            else:
+                writer.place(item, encode_png(crop))
             if progress:
                 progress(count + n + 1, total)
     finally:
@@ -190,19 +299,42 @@ def _export_video(todo: list[ExportItem], out_dir: Path, source: CropSource, sum
     return False
 
 
-def _export_frame(crops: object, item: ExportItem, out_dir: Path, summary: ExportSummary,
-                  done: set[str]) -> None:
+def _finish(project: "Project", writer: _Writer, items: list[ExportItem], done: set[str],
+            fold_of: dict[str, int], folds: int, plan: BalancePlan) -> None:
+    """Drop stale own files, sync once, then write manifest, record and ledger (in that order)."""
+    out_dir, ledger, summary = writer.out_dir, writer.ledger, writer.summary
+    planned = {i.rel_path for i in items}
+    if not summary.cancelled:
+        for rel in [r for r in ledger.files if r not in planned and r not in OWN_NAMES]:
+            if ledger.intact(rel):
+                (out_dir / rel).unlink()
+                summary.removed_stale += 1
+            ledger.forget(rel)
+    sync_file_system(out_dir)  # every crop's bytes on disk before anything lists them
+    if not summary.cancelled:
+        kept = [i for i in items if i.rel_path in done]
+        summary.per_category = _per_category(kept)
+        summary.manifest = _publish(ledger, MANIFEST_NAME, csv_text(MANIFEST_COLUMNS, _manifest_rows(kept, fold_of)))
+        record = {"project": str(project.path), "quota": project.quota, "slots": project.slot_count,
+                  "folds": folds, "balanced": plan.balanced, "planned_per_category": dict(plan.per_category),
+                  "summary": summary.as_dict()}
+        _publish(ledger, RECORD_NAME, record_text(RECORD_KIND, RECORD_VERSION, record))
+    keep = done | {n for n in (MANIFEST_NAME, RECORD_NAME) if not summary.cancelled}
+    keep |= {rel for rel, e in ledger.files.items() if _same_size(out_dir / rel, e)}
+    ledger.commit(keep, {"project": str(project.path), "complete": not summary.cancelled})
+
+
+def _publish(ledger: Ledger, name: str, text: str) -> Path:
+    data = text.encode("utf-8")
+    ledger.intend(name, data)
+    return atomic_write(ledger.out_dir / name, data)
+
+
+def _same_size(path: Path, entry: Entry) -> bool:
     try:
-        crop = crops.crop(item.frame)  # type: ignore[attr-defined]
-    except PainXAIError:
-        summary.unreadable_frames += 1
-        return
-    if crop is None:
-        summary.no_face += 1
-        return
-    atomic_write(out_dir / item.rel_path, encode_png(crop), parents=True)
-    summary.written += 1
-    done.add(item.rel_path)
+        return path.is_file() and path.stat().st_size == entry.size
+    except OSError:
+        return False
 
 
 def _counts(items: list[ExportItem]) -> dict[str, dict[str, int]]:
@@ -220,10 +352,9 @@ def _per_category(items: list[ExportItem]) -> dict[str, int]:
     return dict(sorted(out.items()))
 
 
-def _write_manifest(out_dir: Path, items: list[ExportItem], fold_of: dict[str, int]) -> Path:
-    rows = ([i.rel_path, i.video.subject, i.video.category, i.video.id, i.frame,
-             "" if i.slot is None else i.slot, fold_of[i.video.subject]] for i in items)
-    return write_csv(out_dir / "manifest.csv", MANIFEST_COLUMNS, rows)
+def _manifest_rows(items: list[ExportItem], fold_of: dict[str, int]) -> list[list[object]]:
+    return [[i.rel_path, i.video.subject, i.video.category, i.video.id, i.frame,
+             "" if i.slot is None else i.slot, fold_of[i.video.subject]] for i in items]
 
 
 def _prepare_out(out_dir: Path) -> None:
@@ -233,4 +364,3 @@ def _prepare_out(out_dir: Path) -> None:
         raise ExportError(f"cannot create the output folder ({exc.strerror})", out_dir) from exc
     if not out_dir.is_dir():
         raise ExportError("output path exists and is not a folder", out_dir)
-

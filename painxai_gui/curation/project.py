@@ -17,22 +17,23 @@ from typing import Any, Callable, Iterable, Mapping, Union
 
 from painxai_gui.curation import create as _create
 from painxai_gui.curation import edits, history
+from painxai_gui.curation import slots as slotmath
 from painxai_gui.curation.catalog import Catalog
 from painxai_gui.curation.commands import Command
 from painxai_gui.curation.entities import Exclusion, ProjectChange
 from painxai_gui.curation.admin import AdminMixin
 from painxai_gui.curation.panel import PanelMixin
 from painxai_gui.curation.reads import ReadsMixin
+from painxai_gui.curation.suggestions import SuggestionsMixin
 from painxai_gui.curation.slots import DEFAULT_SLOTS
 from painxai_gui.curation.store import Listener, Store
-from painxai_gui.curation.suggest import FaceCheck, by_confidence, default_face_check, even_spread
 from painxai_gui.dataset.records import ROLE_SLOTS, VideoRecord
-from painxai_gui.errors import ProjectError
+from painxai_gui.errors import ProjectError, QuotaError
 
 VideoRef = Union[str, VideoRecord]
 
 
-class Project(ReadsMixin, AdminMixin, PanelMixin):
+class Project(SuggestionsMixin, ReadsMixin, AdminMixin, PanelMixin):
     """An open curation project. Use :meth:`create` or :meth:`open`; close it (or use ``with``)."""
 
     def __init__(self, store: Store, annotator: str):
@@ -46,8 +47,11 @@ class Project(ReadsMixin, AdminMixin, PanelMixin):
                *, slots: int = DEFAULT_SLOTS, annotator: str | None = None, pattern: str | None = None,
                token_map: Mapping[str, str] | None = None,
                category_map: Mapping[str, str] | None = None, pain_category: str = "pain",
-               index: Any = None, progress: Callable[..., None] | None = None) -> "Project":
-        """Index ``dataset_root`` (or use ``index``) and write a new project file at ``path``."""
+               index: Any = None, progress: Callable[..., None] | None = None,
+               allow_outside_root: bool = False) -> "Project":
+        """Index ``dataset_root`` (or use ``index``) and write a new project file at ``path``.
+
+        Manifest rows outside the root are refused unless ``allow_outside_root``."""
         path, root = Path(path), Path(dataset_root).resolve()
         if slots < 1:
             raise ProjectError(f"slot count must be at least 1, got {slots}", path)
@@ -56,7 +60,8 @@ class Project(ReadsMixin, AdminMixin, PanelMixin):
         manifest_path = Path(manifest).resolve() if manifest is not None else None
         if index is None:
             index = _create.load_index(root, manifest_path, pattern=pattern, token_map=token_map,
-                                       category_map=category_map, progress=progress)
+                                       category_map=category_map, progress=progress,
+                                       allow_outside_root=allow_outside_root)
         who = annotator or _default_annotator()
         meta = {"dataset_root": str(root), "manifest": str(manifest_path) if manifest_path else None,
                 "pattern": pattern, "token_map": dict(token_map) if token_map else None,
@@ -94,6 +99,12 @@ class Project(ReadsMixin, AdminMixin, PanelMixin):
         return self._store.read_only
 
     @property
+    def read_only_reason(self) -> str | None:
+        """Why the project cannot be written here (read-only media, folder or file); None when it could be
+        (a project opened with ``read_only=True`` on writable media has no reason)."""
+        return self._store.read_only_reason
+
+    @property
     def annotator(self) -> str:
         """Name written on every operation; settable (e.g. after a login dialog)."""
         return self._annotator
@@ -109,30 +120,35 @@ class Project(ReadsMixin, AdminMixin, PanelMixin):
         return self._store.subscribe(listener)
 
     # -- selections ----------------------------------------------------------
-    def select(self, video: VideoRef, frame: int) -> int:
+    # Selecting beyond the quota of a slot raises QuotaError unless allow_over_quota is
+    # True; an override that does go beyond is recorded in the audit log ("over_quota").
+    def select(self, video: VideoRef, frame: int, *, allow_over_quota: bool = False) -> int:
         """Select one frame; returns how many frames changed (0 or 1)."""
         info = self._slot_video(video, frame)
-        return self._frames_op(info, [frame], True, f"select frame {frame} of {info.id}")
+        return self._frames_op(info, [frame], True, f"select frame {frame} of {info.id}",
+                               allow_over_quota=allow_over_quota)
 
     def unselect(self, video: VideoRef, frame: int) -> int:
         info = self._slot_video(video, frame)
         return self._frames_op(info, [frame], False, f"unselect frame {frame} of {info.id}")
 
-    def select_frames(self, video: VideoRef, frames: Iterable[int]) -> int:
+    def select_frames(self, video: VideoRef, frames: Iterable[int], *, allow_over_quota: bool = False) -> int:
         frames = sorted(set(frames))
         info = self._slot_video(video, *frames)
-        return self._frames_op(info, frames, True, f"select {len(frames)} frames of {info.id}")
+        return self._frames_op(info, frames, True, f"select {len(frames)} frames of {info.id}",
+                               allow_over_quota=allow_over_quota)
 
     def unselect_frames(self, video: VideoRef, frames: Iterable[int]) -> int:
         frames = sorted(set(frames))
         info = self._slot_video(video, *frames)
         return self._frames_op(info, frames, False, f"unselect {len(frames)} frames of {info.id}")
 
-    def select_range(self, video: VideoRef, start: int, stop: int) -> int:
+    def select_range(self, video: VideoRef, start: int, stop: int, *, allow_over_quota: bool = False) -> int:
         """Select frames ``start <= f < stop`` (stop exclusive, like ``range``)."""
         info = self._slot_video(video, *_range_ends(start, stop))
         return self._frames_op(info, range(start, stop), True,
-                               f"select frames {start}-{stop - 1} of {info.id}", "select_range")
+                               f"select frames {start}-{stop - 1} of {info.id}", "select_range",
+                               allow_over_quota=allow_over_quota)
 
     def unselect_range(self, video: VideoRef, start: int, stop: int) -> int:
         info = self._slot_video(video, *_range_ends(start, stop))
@@ -146,94 +162,35 @@ class Project(ReadsMixin, AdminMixin, PanelMixin):
         return self._frames_op(info, scope, False, f"clear slot {slot + 1} of {info.id}", "clear_slot")
 
     def _frames_op(self, info: VideoRecord, frames: Iterable[int], add: bool, text: str,
-                   action: str | None = None) -> int:
+                   action: str | None = None, *, allow_over_quota: bool = False) -> int:
         frames = list(frames)
+        extra: dict[str, Any] = {}
         if add:
-            build = lambda c: edits.select(c, info.id, frames, self._annotator, text, action or "select")
+            def build(c: Any) -> Command | None:
+                extra.update(self._quota_check(c, info, frames, allow_over_quota))
+                return edits.select(c, info.id, frames, self._annotator, text, action or "select")
         else:
             build = lambda c: edits.unselect(c, info.id, frames, text, action or "unselect")
-        command = self._execute(build)
+        command = self._execute(build, extra)
         return 0 if command is None else sum(len(ch.added) + len(ch.removed) for ch in command.changes
                                              if ch.kind == "selection")
 
-    # -- suggestions ---------------------------------------------------------
-    def suggest(self, video: VideoRef, slot: int | None = None, *, strategy: str = "spread",
-                has_face: FaceCheck | None = None, check_faces: bool = True,
-                scores: Mapping[int, float] | None = None) -> frozenset[int]:
-        """Suggest frames to fill ``slot`` (every slot when None) up to the quota.
-
-        ``strategy="spread"``: evenly spread over unselected frames with a face
-        (``has_face`` defaults to the real face pipeline; ``check_faces=False``
-        skips the check). ``strategy="confidence"``: the frames with the highest
-        model confidence for the video's category (``scores`` or the stored
-        predictions). Replaces earlier suggestions in those slots (undoable).
-        """
-        info = self._slot_video(video)
-        slots = range(self.slot_count) if slot is None else [slot]
-        if strategy == "confidence":
-            scores = scores if scores is not None else self.predictions(info)
-            if not scores:
-                raise ProjectError(f"no model predictions stored for {info.id}; run the model first",
-                                   self.path)
-        elif strategy != "spread":
-            raise ProjectError(f"unknown suggestion strategy {strategy!r} (spread, confidence)", self.path)
-        owned = None
-        if strategy == "spread" and has_face is None and check_faces:
-            self.check_dataset()
-            owned = has_face = default_face_check(info.path, self.cache_dir / "landmarks")
-        try:
-            rows: list[tuple[int, str, float | None]] = []
-            scope: set[int] = set()
-            for s in slots:
-                frames = self._slot_range(info, s)
-                scope.update(frames)
-                rows += self._suggest_slot(info, frames, strategy, has_face, scores)
-        finally:
-            if owned is not None:
-                owned.close()
-        where = "all slots" if slot is None else f"slot {slot + 1}"
-        text = f"suggest {len(rows)} frames ({strategy}) in {where} of {info.id}"
-        self._execute(lambda c: edits.replace_suggestions(c, info.id, scope, rows, text))
-        return self.suggestions(info)
-
-    def _suggest_slot(self, info: VideoRecord, scope: range, strategy: str, has_face: FaceCheck | None,
-                      scores: Mapping[int, float] | None) -> list[tuple[int, str, float | None]]:
-        chosen = self.selections(info)
-        candidates = [f for f in scope if f not in chosen]
-        need = max(0, self.quota - sum(1 for f in scope if f in chosen))
-        if strategy == "confidence":
-            return [(f, "confidence", s) for f, s in by_confidence(candidates, need, scores or {})]
-        return [(f, "spread", None) for f in even_spread(candidates, need, has_face)]
-
-    def accept_suggestions(self, video: VideoRef, slot: int | None = None) -> int:
-        """Select the suggested frames of ``slot`` (every slot when None); returns how many."""
-        info = self._slot_video(video)
-        scope = range(info.frame_count) if slot is None else self._slot_range(info, slot)
-        where = "all slots" if slot is None else f"slot {slot + 1}"
-        text = f"accept suggestions in {where} of {info.id}"
-        command = self._execute(lambda c: edits.accept_suggestions(c, info.id, scope, self._annotator, text))
-        return 0 if command is None else sum(len(ch.added) for ch in command.changes if ch.kind == "selection")
-
-    def clear_suggestions(self, video: VideoRef, slot: int | None = None) -> int:
-        info = self._slot_video(video)
-        scope = range(info.frame_count) if slot is None else self._slot_range(info, slot)
-        command = self._execute(lambda c: edits.clear_suggestions(c, info.id, scope,
-                                                                  f"clear suggestions of {info.id}"))
-        return 0 if command is None else len(command.changes[0].removed)
-
-    def set_predictions(self, video: VideoRef, confidences: Mapping[int, float], *,
-                        model: str | None = None) -> None:
-        """Store the model's confidence for the video's own category, per frame (audited, not undoable)."""
-        info = self._video(video)
-        rows = [(info.id, int(f), float(p)) for f, p in confidences.items()]
-        self._slot_video(info, *[r[1] for r in rows])
-        with self._store.write() as conn:
-            conn.execute("DELETE FROM predictions WHERE video_id = ?", (info.id,))
-            conn.executemany("INSERT INTO predictions (video_id, frame, confidence) VALUES (?, ?, ?)", rows)
-            history.audit(conn, self._annotator, "set_predictions", info.id,
-                          {"frames": len(rows), "model": model})
-        self._store.notify(ProjectChange("set_predictions", f"predictions for {info.id}",
-                                         frozenset([info.id])))
+    def _quota_check(self, conn: Any, info: VideoRecord, frames: Iterable[int], allow: bool) -> dict[str, Any]:
+        """Refuse (QuotaError) frames that would fill a slot beyond the quota; with ``allow``,
+        return the audit details of the override."""
+        current = set(edits.selection_rows(conn, info.id))
+        new = [f for f in frames if f not in current]
+        if not new:
+            return {}
+        n, quota = self.slot_count, self.quota
+        counts = slotmath.count_per_slot(current | set(new), info.frame_count, n)
+        touched = sorted({slotmath.slot_of(f, info.frame_count, n) for f in new})
+        over = [(k + 1, counts[k], quota) for k in touched if counts[k] > quota]
+        if not over:
+            return {}
+        if not allow:
+            raise QuotaError(self.path, info.id, over)
+        return {"over_quota": [{"slot": k, "selected": c, "quota": q} for k, c, q in over]}
 
     # -- exclusions, quota, slots ---------------------------------------------
     def exclude_subject(self, subject: str, reason: str) -> bool:
@@ -262,9 +219,17 @@ class Project(ReadsMixin, AdminMixin, PanelMixin):
                                                        f"include video {info.id}")) is not None
 
     def set_quota(self, quota: int | None) -> bool:
-        """Set the per-slot quota by hand, or ``None`` to compute it again (undoable)."""
-        if quota is not None and (int(quota) != quota or quota < 0):
+        """Set the per-slot quota by hand, or ``None`` to compute it again (undoable).
+
+        A quota above :meth:`quota_cap` (the shortest slot among the included
+        emotion videos) is refused: no such slot could be filled.
+        """
+        if quota is not None and (isinstance(quota, bool) or int(quota) != quota or quota < 0):
             raise ProjectError(f"quota must be a whole number >= 0, got {quota!r}", self.path)
+        cap = self.quota_cap()
+        if quota is not None and cap.cap is not None and quota > cap.cap:
+            raise ProjectError(f"quota {int(quota)} is more than a slot can hold: {cap.text()}; "
+                               f"the largest feasible quota is {cap.cap} (or exclude those videos)", self.path)
         old, new = self._store.meta("quota"), None if quota is None else int(quota)
         text = f"set quota to {new}" if new is not None else "compute the quota from the data"
         return self._execute(lambda c: edits.meta_value("quota", old, new, text)) is not None
@@ -299,7 +264,9 @@ class Project(ReadsMixin, AdminMixin, PanelMixin):
         return entry.description
 
     # -- plumbing ----------------------------------------------------------------
-    def _execute(self, build: Callable[[Any], Command | None]) -> Command | None:
+    def _execute(self, build: Callable[[Any], Command | None],
+                 extra: Mapping[str, Any] | None = None) -> Command | None:
+        """Build and apply a command in one transaction; ``extra`` (filled by ``build``) goes to the audit line."""
         with self._store.write() as conn:
             command = build(conn)
             if command is None:
@@ -307,7 +274,7 @@ class Project(ReadsMixin, AdminMixin, PanelMixin):
             command.do(conn)
             hid = history.record(conn, command, self._annotator)
             history.audit(conn, self._annotator, command.action, _target(command),
-                          {"description": command.description, "changes": _sizes(command)}, hid)
+                          {"description": command.description, "changes": _sizes(command), **(extra or {})}, hid)
             self._catalog.invalidate(command.videos, command.is_global)
         self._notify(command, command.action, command.description)
         return command

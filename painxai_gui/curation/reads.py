@@ -10,6 +10,7 @@ from painxai_gui.curation.entities import Exclusion, Progress, SlotInfo, VideoPr
 from painxai_gui.dataset.records import ROLE_ALL_FRAMES, ROLE_SLOTS, Subject, VideoRecord
 
 if TYPE_CHECKING:
+    from painxai_gui.curation.balance import BalancePlan, QuotaCap
     from painxai_gui.curation.catalog import Catalog
     from painxai_gui.curation.store import Store
 
@@ -139,9 +140,30 @@ class ReadsMixin:
         categories, so every emotion class reaches at least the pain count."""
         return min(self.emotion_subjects().values(), default=0)
 
-    def computed_quota(self) -> int:
-        """``ceil(pain_frames / (included_emotion_subjects * N))`` (see :meth:`quota_subjects`)."""
+    def balancing_quota(self) -> int:
+        """``ceil(pain_frames / (included_emotion_subjects * N))`` (see :meth:`quota_subjects`), before the cap."""
         return slotmath.compute_quota(self.pain_frames(), self.quota_subjects(), self.slot_count)
+
+    def quota_cap(self) -> "QuotaCap":
+        """The largest feasible quota: the shortest slot among the included emotion videos, and which."""
+        from painxai_gui.curation.balance import quota_cap
+
+        return self._catalog.cached("quota_cap", lambda: quota_cap(self))  # type: ignore[arg-type]
+
+    def computed_quota(self) -> int:
+        """:meth:`balancing_quota`, capped by :meth:`quota_cap` (a slot cannot give more frames than it has)."""
+        def compute() -> int:
+            cap = self.quota_cap().cap
+            wanted = self.balancing_quota()
+            return wanted if cap is None else min(wanted, cap)
+        return self._catalog.cached("computed_quota", compute)
+
+    def balance(self, tolerance: float | None = None) -> "BalancePlan":
+        """What the export will write, per category, with the subjects left out and why
+        (:func:`painxai_gui.curation.balance.plan_balance`)."""
+        from painxai_gui.curation.balance import DEFAULT_TOLERANCE, plan_balance
+
+        return plan_balance(self, DEFAULT_TOLERANCE if tolerance is None else tolerance)  # type: ignore[arg-type]
 
     def progress(self) -> Progress:
         quota, items = self.quota, []

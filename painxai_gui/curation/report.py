@@ -1,8 +1,14 @@
 """Reports: balancing before/after (thesis Tables 4.1/4.2), per-subject completeness, exclusions.
 
+"After" is what the export will write: the numbers come from the same
+balance plan (:func:`painxai_gui.curation.balance.plan_balance`), so a
+subject left out of the export (excluded, or emotion videos not complete)
+counts 0 after balancing, and a table lists those subjects and why.
+
 Each report renders as plain text (CLI), Markdown (one file) and CSV (one
 file per table: ``F`` for balancing, ``F_stem_classes.csv``,
-``F_stem_completeness.csv`` and ``F_stem_exclusions.csv`` beside it).
+``F_stem_completeness.csv``, ``F_stem_exclusions.csv`` and
+``F_stem_left_out.csv`` beside it).
 """
 
 from __future__ import annotations
@@ -12,11 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
+from painxai_gui.curation.balance import quota_source
 from painxai_gui.curation.entities import Exclusion
 from painxai_gui.dataset.records import ROLE_ALL_FRAMES, VideoRecord
 from painxai_gui.files import atomic_write, write_csv
 
 if TYPE_CHECKING:
+    from painxai_gui.curation.balance import BalancePlan
     from painxai_gui.curation.project import Project
 
 BALANCE_COLUMNS = ("part", "name", "category", "subjects_before", "frames_before",
@@ -24,6 +32,7 @@ BALANCE_COLUMNS = ("part", "name", "category", "subjects_before", "frames_before
 CLASS_COLUMNS = ("category", "subjects", "frames", "vs_pain")
 COMPLETENESS_COLUMNS = ("subject", "category", "video", "slots_filled", "slots", "per_slot", "status")
 EXCLUSION_COLUMNS = ("scope", "target", "reason", "annotator", "at")
+LEFT_OUT_COLUMNS = ("subject", "reason", "short_slots")
 
 
 @dataclass(frozen=True)
@@ -34,13 +43,19 @@ class Report:
     classes: tuple[tuple, ...]
     completeness: tuple[tuple, ...]
     exclusions: tuple[tuple, ...]
+    left_out: tuple[tuple, ...] = ()
+    verdict: str = ""
+    quota_note: str = ""  # how the quota came about (the cap, when it bites)
 
     def tables(self) -> list[tuple[str, Sequence[str], tuple[tuple, ...]]]:
-        return [("Balancing (before / after)", BALANCE_COLUMNS, self.balance),
-                ("Classes after balancing", CLASS_COLUMNS, self.classes),
-                (f"Completeness (quota {self.quota} per slot, {self.slot_count} slots)",
+        return [("Balancing (before / after = what the export writes)", BALANCE_COLUMNS, self.balance),
+                (f"Classes after balancing ({self.verdict})" if self.verdict else "Classes after balancing",
+                 CLASS_COLUMNS, self.classes),
+                (f"Completeness (quota {self.quota} per slot, {self.slot_count} slots"
+                 + (f"; {self.quota_note})" if self.quota_note else ")"),
                  COMPLETENESS_COLUMNS, self.completeness),
-                ("Exclusions", EXCLUSION_COLUMNS, self.exclusions)]
+                ("Exclusions", EXCLUSION_COLUMNS, self.exclusions),
+                ("Subjects left out of the export", LEFT_OUT_COLUMNS, self.left_out)]
 
     def text(self) -> str:
         return "\n\n".join(f"{title}\n{text_table(cols, rows)}" for title, cols, rows in self.tables())
@@ -54,16 +69,20 @@ class Report:
     def write_csv(self, path: Path) -> list[Path]:
         """Balancing table to ``path``, the other tables beside it; returns the files written."""
         path = Path(path)
-        names = [path] + [path.with_name(f"{path.stem}_{s}.csv") for s in ("classes", "completeness", "exclusions")]
+        names = [path] + [path.with_name(f"{path.stem}_{s}.csv")
+                          for s in ("classes", "completeness", "exclusions", "left_out")]
         for target, (_, cols, rows) in zip(names, self.tables()):
             write_csv(target, cols, rows)
         return names
 
 
 def build_report(project: "Project") -> Report:
-    balance = _balance(project)
-    return Report(project.quota, project.slot_count, tuple(balance), tuple(_classes(project)),
-                  tuple(_completeness(project)), tuple(_exclusions(project.exclusions())))
+    plan = project.balance()
+    verdict = f"balanced within {plan.tolerance:.0%} of pain" if plan.balanced else "NOT balanced"
+    left = tuple((item.subject, item.reason, "; ".join(s.text() for s in item.short)) for item in plan.left_out)
+    return Report(project.quota, project.slot_count, tuple(_balance(project, plan)), tuple(_classes(project, plan)),
+                  tuple(_completeness(project)), tuple(_exclusions(project.exclusions())), left, verdict,
+                  quota_source(project))
 
 
 def row_name(video: VideoRecord) -> tuple[str, str]:
@@ -76,19 +95,13 @@ def row_name(video: VideoRecord) -> tuple[str, str]:
     return video.part, video.category or ""
 
 
-def _frames_after(project: "Project", video: VideoRecord) -> int:
-    if project.is_excluded(video):
-        return 0
-    return video.frame_count if video.role == ROLE_ALL_FRAMES else len(project.selections(video))
-
-
-def _balance(project: "Project") -> list[tuple]:
+def _balance(project: "Project", plan: "BalancePlan") -> list[tuple]:
     groups: dict[tuple[str, str], list[VideoRecord]] = {}
     for video in project.videos():
         groups.setdefault(row_name(video), []).append(video)
     rows = []
     for (part, name), videos in sorted(groups.items(), key=lambda kv: (kv[0][0], _category_order(kv[1]), kv[0][1])):
-        after = {v.id: _frames_after(project, v) for v in videos}
+        after = {v.id: plan.frames.get(v.id, 0) for v in videos}
         rows.append((part, name, videos[0].category, len({v.subject for v in videos}),
                      sum(v.frame_count for v in videos),
                      len({v.subject for v in videos if after[v.id] > 0}), sum(after.values())))
@@ -99,17 +112,14 @@ def _category_order(videos: list[VideoRecord]) -> str:
     return videos[0].category or ""
 
 
-def _classes(project: "Project") -> list[tuple]:
-    frames: dict[str, int] = {}
+def _classes(project: "Project", plan: "BalancePlan") -> list[tuple]:
     subjects: dict[str, set[str]] = {}
     for video in project.videos():
-        n = _frames_after(project, video)
-        frames[video.category or ""] = frames.get(video.category or "", 0) + n
-        if n:
+        if plan.frames.get(video.id, 0):
             subjects.setdefault(video.category or "", set()).add(video.subject)
-    pain = frames.get(project.pain_category, 0)
+    pain = plan.pain
     return [(c, len(subjects.get(c, ())), n, f"{n / pain:.3f}" if pain else "")
-            for c, n in sorted(frames.items())]
+            for c, n in sorted(plan.per_category.items())]
 
 
 def _completeness(project: "Project") -> list[tuple]:

@@ -113,11 +113,31 @@ CREATE TABLE panel_rows (
 MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 
 
-def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
-    """Open the SQLite file with the project's pragmas (autocommit; callers use BEGIN)."""
+#: the first bytes of every SQLite 3 database file
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def check_header(header: bytes, path: Path) -> None:
+    """Refuse a file that is not a PainXAI project from its first 100 bytes, before SQLite opens it
+    (SQLite would switch another app's file to WAL or turn an empty file into a database)."""
+    if not header:
+        raise ProjectError("not a PainXAI project (the file is empty)", path)
+    if not header.startswith(SQLITE_MAGIC):
+        raise ProjectError("not a PainXAI project (not an SQLite file)", path)
+    if len(header) < 100:
+        raise ProjectError("not a PainXAI project (the SQLite header is cut short)", path)
+    if int.from_bytes(header[68:72], "big") != APPLICATION_ID:
+        raise ProjectError("not a PainXAI project (SQLite file without the PainXAI mark)", path)
+
+
+def connect(path: Path, *, read_only: bool = False, immutable: bool = False) -> sqlite3.Connection:
+    """Open the SQLite file with the project's pragmas (autocommit; callers use BEGIN).
+
+    ``read_only`` opens with ``mode=ro``; ``immutable`` (read-only media) also tells SQLite the file
+    cannot change, so it needs no shared-memory file beside it."""
     try:
         if read_only:
-            uri = f"{path.resolve().as_uri()}?mode=ro"
+            uri = f"{path.resolve().as_uri()}?mode=ro" + ("&immutable=1" if immutable else "")
             conn = sqlite3.connect(uri, uri=True, isolation_level=None,
                                    check_same_thread=False, timeout=10.0)
         else:
@@ -133,8 +153,9 @@ def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
 
 
 def check_and_migrate(conn: sqlite3.Connection, path: Path, *, read_only: bool) -> int:
-    """Check that this is a PainXAI project and bring its schema to :data:`SCHEMA_VERSION`; returns the
-    file's version (older than :data:`SCHEMA_VERSION` only when opened read-only)."""
+    """Check that this is a PainXAI project, bring its schema to :data:`SCHEMA_VERSION` and check that
+    every table and column of its version is there (a clear error otherwise); returns the file's version
+    (older than :data:`SCHEMA_VERSION` only when opened read-only)."""
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -146,17 +167,55 @@ def check_and_migrate(conn: sqlite3.Connection, path: Path, *, read_only: bool) 
         raise ProjectError(
             f"project schema version {version} is newer than this PainXAI "
             f"(supports up to {SCHEMA_VERSION}); update PainXAI", path)
-    if version < SCHEMA_VERSION:
-        if read_only and version < READABLE_FROM:
-            raise ProjectError(
-                f"project schema version {version} must be upgraded; open it for writing once", path)
-        if not read_only:
-            migrate(conn, version)
-            version = SCHEMA_VERSION
-    integrity = conn.execute("PRAGMA quick_check").fetchone()[0]
+    try:
+        if version < SCHEMA_VERSION:
+            if read_only and version < READABLE_FROM:
+                raise ProjectError(
+                    f"project schema version {version} must be upgraded; open it for writing once", path)
+            if not read_only:
+                migrate(conn, version)
+                version = SCHEMA_VERSION
+        check_tables(conn, path, version)
+        integrity = conn.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise ProjectError(f"project file cannot be used with schema version {version} ({exc}); "
+                           "it is damaged or was changed by another program", path) from exc
     if integrity != "ok":
         raise ProjectError(f"project file is damaged (quick_check: {integrity})", path)
     return version
+
+
+def check_tables(conn: sqlite3.Connection, path: Path, version: int = SCHEMA_VERSION) -> None:
+    """Every table and column of schema ``version`` must exist in the file."""
+    for table, columns in expected_tables(version).items():
+        found = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if not found:
+            raise ProjectError(f"project file has schema version {version} but no table {table!r}: "
+                               "it is damaged or was changed by another program", path)
+        missing = sorted(columns - found)
+        if missing:
+            raise ProjectError(f"project file's table {table!r} lacks the column(s) {', '.join(missing)}: "
+                               "it is damaged or was changed by another program", path)
+
+
+_EXPECTED: dict[int, dict[str, set[str]]] = {}
+
+
+def expected_tables(version: int = SCHEMA_VERSION) -> dict[str, set[str]]:
+    """``{table: columns}`` of schema ``version``, read from a fresh in-memory database built by
+    :data:`MIGRATIONS` (so the check never repeats the schema)."""
+    if version not in _EXPECTED:
+        mem = sqlite3.connect(":memory:", isolation_level=None)
+        try:
+            for script in MIGRATIONS[:version]:
+                for statement in _statements(script):
+                    mem.execute(statement)
+            tables = [r[0] for r in mem.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                                "AND name NOT LIKE 'sqlite_%'")]
+            _EXPECTED[version] = {t: {r[1] for r in mem.execute(f"PRAGMA table_info({t})")} for t in tables}
+        finally:
+            mem.close()
+    return _EXPECTED[version]
 
 
 def migrate(conn: sqlite3.Connection, version: int) -> None:
@@ -171,7 +230,8 @@ def migrate(conn: sqlite3.Connection, version: int) -> None:
             conn.execute(f"PRAGMA user_version = {step + 1:d}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # a failed COMMIT (disk full) has rolled back already
+                conn.execute("ROLLBACK")
             raise
 
 

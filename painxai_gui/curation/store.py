@@ -1,5 +1,12 @@
 """The open project file: connection, writer lock, transactions, meta values, subscribers.
 
+Opening never changes a file that is not a PainXAI project: its header (the
+SQLite magic and the PainXAI application id) is read through a plain
+read-only descriptor before SQLite or the lock record touch anything. A
+project on read-only media, or in a folder that is not writable, opens
+read-only (SQLite ``mode=ro``, plus ``immutable=1`` where SQLite cannot keep
+its shared-memory file) and :attr:`Store.read_only_reason` says why.
+
 Thread safety: one :class:`threading.RLock` serialises every use of the
 connection, so a project may be used from the GUI thread and a worker (export)
 at the same time; calls simply wait for each other. Subscribers are called
@@ -19,8 +26,8 @@ from typing import Any, Callable, Iterator
 
 from painxai_gui.curation import schema
 from painxai_gui.curation.entities import ProjectChange
-from painxai_gui.curation.lock import WriterLock
-from painxai_gui.errors import ProjectError
+from painxai_gui.curation.lock import FileLease
+from painxai_gui.errors import ProjectError, ProjectReadOnlyError
 
 log = logging.getLogger(__name__)
 Listener = Callable[[ProjectChange], None]
@@ -34,16 +41,20 @@ class Store:
         self.read_only = read_only
         self.lock = threading.RLock()
         self._listeners: list[Listener] = []
-        self._writer: WriterLock | None = None
-        _check_file(path, read_only)
-        if not read_only:
-            self._writer = WriterLock(path)
-            self._writer.acquire(annotator)
+        _check_file(path)
+        why, immutable = read_only_reason(path)
+        if why is not None and not read_only:
+            raise ProjectReadOnlyError(path, why)
+        self.read_only_reason = why  # None when the file could be written here
+        self._lease: FileLease | None = FileLease(path)
         try:
-            self.conn = schema.connect(path, read_only=read_only)
+            schema.check_header(self._lease.header(), path)
+            if not read_only:
+                self._lease.lock_writer(annotator)
+            self.conn = schema.connect(path, read_only=read_only, immutable=immutable)
             self.schema_version = schema.check_and_migrate(self.conn, path, read_only=read_only)
         except BaseException:
-            self._release_writer()
+            self.close()
             raise
 
     def close(self) -> None:
@@ -51,12 +62,9 @@ class Store:
             if getattr(self, "conn", None) is not None:
                 self.conn.close()
                 self.conn = None  # type: ignore[assignment]
-            self._release_writer()
-
-    def _release_writer(self) -> None:
-        if self._writer is not None:
-            self._writer.release()
-            self._writer = None
+            if self._lease is not None:  # after the connection: the lease may close the last descriptor
+                self._lease.release()
+                self._lease = None
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -122,21 +130,31 @@ class Store:
                 log.exception("project change listener failed")
 
 
-def _check_file(path: Path, read_only: bool) -> None:
-    """Clear messages before SQLite gives vague ones. A file without write bits counts as
-    read-only even for root (who could write it anyway): the owner meant it that way."""
+def _check_file(path: Path) -> None:
+    """Clear messages before SQLite gives vague ones."""
     if not path.exists():
         raise ProjectError("project file not found", path)
     if not path.is_file():
         raise ProjectError("not a project file (it is a folder or a device)", path)
     if not os.access(path, os.R_OK):
         raise ProjectError("project file is not readable (permissions)", path)
-    if not read_only and (not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222):
-        raise ProjectError("project file is read-only; open it read-only to view it "
-                           "or make it writable to curate", path)
-    if not read_only and not os.access(path.parent, os.W_OK):
-        raise ProjectError("the folder of the project file is read-only (SQLite needs to write "
-                           "its journal beside it); open it read-only or move it", path)
+
+
+def read_only_reason(path: Path) -> tuple[str | None, bool]:
+    """Why the project can only be read here (None when it can be written), and whether SQLite must open
+    it ``immutable`` (it cannot create its shared-memory file beside it). A file without write bits counts
+    as read-only even for root (who could write it anyway): the owner meant it that way."""
+    folder = path.resolve().parent
+    try:
+        if os.statvfs(folder).f_flag & getattr(os, "ST_RDONLY", 1):
+            return "the file system is read-only (a read-only mount or medium)", True
+    except (OSError, AttributeError):  # no statvfs (Windows): the access checks below decide
+        pass
+    if not os.access(folder, os.W_OK):
+        return "the folder of the project file is not writable (SQLite keeps its journal beside the file)", True
+    if not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222:
+        return "the project file is read-only (permissions); make it writable to curate", False
+    return None, False
 
 
 _SQLITE_PROBLEMS = {

@@ -2,7 +2,9 @@
 
 * Manifest: columns ``subject, category, path`` (comma, tab or semicolon
   separated; header required). ``path`` is relative to the dataset root or
-  absolute. The ``category`` column is the video's raw label; the category map
+  absolute, and must lie inside the root (``../x`` or an absolute path
+  elsewhere is refused with its row number unless ``allow_outside_root``).
+  The ``category`` column is the video's raw label; the category map
   decides its class.
 * Pattern: a regular expression with named groups ``subject`` and ``token``,
   searched in every video path under the root (relative, forward slashes;
@@ -26,8 +28,9 @@ from painxai_gui.errors import DatasetError
 MANIFEST_COLUMNS = ("subject", "category", "path")
 
 
-def read_manifest(root: Path, manifest: Path, category_map: Mapping[str, str], log: ProblemLog) -> list[VideoRecord]:
-    """The manifest's videos; bad rows, missing files and duplicates go to ``log``."""
+def read_manifest(root: Path, manifest: Path, category_map: Mapping[str, str], log: ProblemLog,
+                  allow_outside_root: bool = False) -> list[VideoRecord]:
+    """The manifest's videos; bad rows, rows outside the root, missing files and duplicates go to ``log``."""
     rows = _manifest_rows(manifest, log)
     records: dict[Path, VideoRecord] = {}
     for line, row in rows:
@@ -36,6 +39,10 @@ def read_manifest(root: Path, manifest: Path, category_map: Mapping[str, str], l
             log.add(manifest, ProblemKind.BAD_TABLE, f"line {line}: subject, category and path must all be filled")
             continue
         path = Path(raw_path) if Path(raw_path).is_absolute() else root / raw_path
+        if not allow_outside_root and not inside(path, root):
+            log.add(manifest, ProblemKind.OUTSIDE_ROOT, f"line {line}: video {raw_path!r} is outside the dataset "
+                    f"root {root}; move it under the root, or allow videos outside it (--allow-outside-root)")
+            continue
         if not path.is_file():
             log.add(manifest, ProblemKind.MISSING_FILE, f"line {line}: video {raw_path!r} not found")
             continue
@@ -45,6 +52,12 @@ def read_manifest(root: Path, manifest: Path, category_map: Mapping[str, str], l
             continue
         records[key] = VideoRecord(video_id(root, path), subject, label, category_map.get(label), "D", path)
     return list(records.values())
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether ``path`` lies inside ``root`` once ``..`` is resolved (lexically: links in the root are the user's)."""
+    full, base = os.path.abspath(path), os.path.abspath(root)
+    return os.path.commonpath([full, base]) == base
 
 
 def _manifest_rows(manifest: Path, log: ProblemLog) -> list[tuple[int, dict[str, str]]]:

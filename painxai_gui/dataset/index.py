@@ -84,20 +84,22 @@ def index_dataset(
     category_map: Mapping[str, str] | None = None,
     probe: bool = True,
     progress: Progress | None = None,
+    allow_outside_root: bool = False,
 ) -> DatasetIndex:
     """Index ``root``: Part A, then emotion videos (manifest and/or pattern), then probe each video.
 
     ``probe`` opens every video with :class:`~painxai_gui.video.VideoReader`
     to fill ``frame_count``/``fps`` (validated counts); videos that fail are
     reported as ``unreadable`` and left out. ``progress(done, total)`` is
-    called once per probed video.
+    called once per probed video. Manifest rows outside ``root`` are refused
+    (an ``outside_root`` problem naming the row) unless ``allow_outside_root``.
     """
     root = Path(root)
     if not root.is_dir():
         raise DatasetError("dataset root not found (or not a folder)", root)
     cmap = dict(DEFAULT_CATEGORY_MAP if category_map is None else category_map)
     log = ProblemLog()
-    records, subject_ids = _collect(root, manifest, pattern, token_map, cmap, log)
+    records, subject_ids = _collect(root, manifest, pattern, token_map, cmap, log, allow_outside_root)
     if probe:
         records = _probe(records, log, progress)
     elif progress is not None:
@@ -115,13 +117,14 @@ def _collect(
     token_map: Mapping[str, str] | None,
     cmap: dict[str, str],
     log: ProblemLog,
+    allow_outside_root: bool = False,
 ) -> tuple[list[VideoRecord], set[str]]:
     part_a = scan_part_a(root, cmap, log)
     records = list(part_a.videos.values())
     if manifest is None and pattern is None and (root / DEFAULT_MANIFEST_NAME).is_file():
         manifest = root / DEFAULT_MANIFEST_NAME
     if manifest is not None:
-        records += _dedupe(records, read_manifest(root, Path(manifest), cmap, log), log)
+        records += _dedupe(records, read_manifest(root, Path(manifest), cmap, log, allow_outside_root), log)
     if pattern is not None:
         known = {v.path for v in records}
         records += scan_pattern(root, pattern, token_map, cmap, known)

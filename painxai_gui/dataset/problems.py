@@ -19,6 +19,7 @@ class ProblemKind(str, Enum):
     MISSING_FILE = "missing_file"  #: listed in samples.csv or a manifest but not on disk
     BAD_TABLE = "bad_table"  #: a CSV without the needed columns, or a row with empty fields
     IGNORED_FILE = "ignored_file"  #: a non-video file where videos are expected
+    OUTSIDE_ROOT = "outside_root"  #: a manifest row whose video lies outside the dataset root
 
     def __str__(self) -> str:
         return self.value

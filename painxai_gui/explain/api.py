@@ -53,14 +53,38 @@ def explain_batch(
     hooks = Hooks(options.pop("progress", None), options.pop("cancel", None))
     extras = {name: options.pop(name) for name in m.hooks if name in options}
     resolved = m.resolve_options(options)
-    ctx = context_for(resolve_model(model))
+    keras_model = resolve_model(model)
+    ctx = context_for(keras_model)
     resolved = m.bind(ctx, resolved)
     xs = _check_inputs(xs, ctx.input_shape)
     wanted = _targets(targets, len(xs))
     codes = np.array([t.code(ctx.graph.num_classes) for t in wanted], dtype=np.int32)
     hooks.check(m.id)
     results = m.run(ctx, xs, codes, resolved, hooks, extras)
+    _check_finite(results, m.id, model, keras_model)
     return [dataclasses.replace(r, target_kind=t.kind) for r, t in zip(results, wanted)]
+
+
+def _check_finite(results: Sequence[Explanation], method: str, model: Any, keras_model: Any) -> None:
+    """NaN or infinity in the logits or the attributions is an ExplainError naming the model, never a
+    silently blank heatmap with ``predicted=0`` (NaN weights do that)."""
+    for r in results:
+        if (r.logit is not None and not np.isfinite(r.logit)) or (
+                r.probabilities is not None and not np.isfinite(r.probabilities).all()):
+            name, path = _model_name(model, keras_model)
+            raise ExplainError(f"{name} gives non-finite logits (NaN or infinity) for this input: its weights "
+                               "are probably broken (check the file or retrain); nothing to explain", path)
+        if not (np.isfinite(r.attribution).all() and np.isfinite(r.heatmap).all()):
+            name, path = _model_name(model, keras_model)
+            raise ExplainError(f"{method} gives non-finite attributions (NaN or infinity) on {name}; its "
+                               "weights or this method's options are broken", path)
+
+
+def _model_name(model: Any, keras_model: Any) -> tuple[str, Path | None]:
+    path = Path(model) if isinstance(model, (str, Path)) else getattr(model, "path", None)
+    if path is not None:
+        return f"the model {Path(path).name}", Path(path)
+    return f"the model {getattr(keras_model, 'name', '?')!r}", None
 
 
 def layer_names(model: Any, rank: int | None = 4) -> list[str]:

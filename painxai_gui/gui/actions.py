@@ -59,6 +59,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _a("prev_video", "Previous video", "PgUp", "playback.prev_video", PLAY),
     _a("next_video", "Next video", "PgDown", "playback.next_video", PLAY),
     _a("select_toggle", "Select / unselect frame", "S", "curation.toggle_frame", CURATE, True),
+    _a("select_beyond_quota", "Select beyond quota", "Shift+S", "curation.select_beyond_quota", CURATE, False,
+       "Select the frame although its slot holds the quota already (recorded in the audit log)"),
     _a("mark_in", "Mark in", "I", "curation.mark_in", CURATE, False, "Start of a range"),
     _a("mark_out", "Mark out", "O", "curation.mark_out", CURATE, False, "End of a range"),
     _a("select_range", "Select range", "Ctrl+S", "curation.select_range", CURATE, False,

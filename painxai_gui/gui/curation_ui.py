@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore
 
-from painxai_gui.errors import ProjectError
+from painxai_gui.errors import ProjectError, QuotaError
 from painxai_gui.gui.dialogs.simple import ReasonDialog
 from painxai_gui.explain.face import class_index
 from painxai_gui.gui.session import Session
@@ -26,6 +26,7 @@ class CurationUI(QtCore.QObject):
         self.mark_in_frame: int | None = None
         self.mark_out_frame: int | None = None
         self.dialog: ReasonDialog | None = None
+        self.quota_prompt = None  # the "select beyond the quota?" question of a refused range
         self.annotator: str | None = None  # None: the project's default (the login name)
         session.videoChanged.connect(self._video_changed)
         session.projectChanged.connect(self._project_changed)
@@ -53,11 +54,37 @@ class CurationUI(QtCore.QObject):
             return project, video
         return None
 
-    def _do(self, fn, *args) -> None:
+    def _do(self, fn, *args, **kwargs) -> bool:
+        """Call into the project; a quota refusal goes to the status bar, other errors to the reporter."""
         try:
-            fn(*args)
+            fn(*args, **kwargs)
+            return True
+        except QuotaError as exc:
+            self._quota_refused(exc, fn, args)
         except ProjectError as exc:
             self.errors.show(exc)
+        return False
+
+    def _quota_refused(self, exc: QuotaError, fn, args) -> None:
+        """Say why in the status bar; one frame: Shift+S overrides; a range or suggestions: ask."""
+        slot, count, quota = exc.slots[0]
+        if fn.__name__ == "select":
+            self.session.status.emit(f"Slot {slot} is full ({quota} frames): Shift+S selects frame {args[-1]} "
+                                     "beyond the quota (recorded in the audit log)")
+            return
+        self.session.status.emit(f"Refused: slot {slot} would hold {count} frames, the quota is {quota}")
+        from PySide6 import QtWidgets
+
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Question, "Beyond the quota",
+                                    f"{exc.problem}\n\nSelect them anyway? (recorded in the audit log)",
+                                    QtWidgets.QMessageBox.StandardButton.Yes
+                                    | QtWidgets.QMessageBox.StandardButton.No, self.views.window)
+        yes = QtWidgets.QMessageBox.StandardButton.Yes
+        box.buttonClicked.connect(
+            lambda button: box.standardButton(button) == yes and self._do(fn, *args, allow_over_quota=True))
+        box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.quota_prompt = box
+        box.open()
 
     # -- handlers -----------------------------------------------------------------------------
     def toggle_frame(self) -> None:
@@ -67,6 +94,19 @@ class CurationUI(QtCore.QObject):
             frame = self.session.frame
             op = project.unselect if frame in project.selections(video.id) else project.select
             self._do(op, video.id, frame)
+
+    def select_beyond_quota(self) -> None:
+        """Shift+S: select the current frame even when its slot is full (the override is audited)."""
+        pv = self._slot_video()
+        if pv:
+            project, video = pv
+            frame = self.session.frame
+            if frame in project.selections(video.id):
+                self.session.status.emit(f"Frame {frame} is selected already")
+            elif self._do(project.select, video.id, frame, allow_over_quota=True):
+                slot = project.slots(video.id)[project.slot_of(video.id, frame)]
+                self.session.status.emit(f"Selected frame {frame}: slot {slot.index + 1} holds {slot.selected}/"
+                                         f"{slot.quota}")
 
     def mark_in(self) -> None:
         self.mark_in_frame = self.session.frame

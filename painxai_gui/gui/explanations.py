@@ -29,6 +29,7 @@ class Explanations(QtCore.QObject):
         self.docks: dict[str, ExplanationDock] = {}
         self._counter = 0
         self._analysis = None
+        self._failure: Exception | None = None  # why the current frame could not be analysed (model error)
         session.modelChanged.connect(self._model_changed)
         session.videoChanged.connect(lambda _v: self._clear_all("waiting for a face…"))
         video_view.overlaySourceChanged.connect(self._overlay_changed)
@@ -63,6 +64,8 @@ class Explanations(QtCore.QObject):
             self.window.splitDockWidget(others[-1], dock, QtCore.Qt.Orientation.Vertical)
         dock.show()
         self.changed.emit()
+        if self._failure is not None:
+            dock.show_error(self._failure)
         self._feed(dock)
         return dock
 
@@ -89,7 +92,7 @@ class Explanations(QtCore.QObject):
     # -- frames ------------------------------------------------------------------------------
     def dispatch(self, analysis) -> None:
         """A newly analysed frame: every dock explains it on its own channel."""
-        self._analysis = analysis
+        self._analysis, self._failure = analysis, None
         for dock in self.docks.values():
             self._feed(dock)
 
@@ -101,6 +104,12 @@ class Explanations(QtCore.QObject):
             dock.clear(analysis.reason or "no face")
         elif analysis.x is not None:
             dock.request(analysis, self.session.model, self.session.video.category if self.session.video else None)
+
+    def show_failure(self, error: Exception) -> None:
+        """The frame could not be analysed (e.g. the model gives NaN): every dock says why, not "waiting"."""
+        self._analysis, self._failure = None, error
+        for dock in self.docks.values():
+            dock.show_error(error)
 
     def _clear_all(self, message: str) -> None:
         self._analysis = None

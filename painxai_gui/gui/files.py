@@ -15,6 +15,7 @@ from PySide6 import QtCore, QtWidgets
 
 from painxai_gui.curation.schema import PROJECT_SUFFIX
 from painxai_gui.gui.dialogs.export_result import ExportSummaryDialog, choose_export_folder
+from painxai_gui.gui.dialogs.export_set import ExportChoice, ExportSetDialog
 from painxai_gui.gui.dialogs.simple import TextDialog
 from painxai_gui.gui.session import Session
 
@@ -33,14 +34,16 @@ def load_model_job(path: Path):
 
 
 def open_project_job(path: Path):
-    """Worker: open for writing; when another process holds it, open it read-only and say so."""
+    """Worker: open for writing; when another process holds it or it cannot be written here
+    (read-only media, folder or file), open it read-only and say why."""
     from painxai_gui.curation import Project
-    from painxai_gui.errors import ProjectError, ProjectLockedError
+    from painxai_gui.errors import ProjectError, ProjectLockedError, ProjectReadOnlyError
 
     try:
         return Project.open(path), None
-    except ProjectLockedError as exc:
-        note = ProjectError(f"{exc.problem}. Opened it READ-ONLY here: you can browse and explain, "
+    except (ProjectLockedError, ProjectReadOnlyError) as exc:
+        why = exc.reason if isinstance(exc, ProjectReadOnlyError) else exc.problem
+        note = ProjectError(f"{why}. Opened it READ-ONLY here: you can browse and explain, "
                             "but not change selections.", path)
         return Project.open(path, read_only=True), note
 
@@ -54,6 +57,7 @@ class FileUI(QtCore.QObject):
         self.session, self.window, self.tasks, self.errors = session, window, tasks, errors
         self.pool, self.cache = pool, cache
         self.folder_dialog = None  # the balanced-set folder dialog while it is open
+        self.export_dialog: ExportSetDialog | None = None  # the preview of what export will write
         self.export_summary: ExportSummaryDialog | None = None
 
     # -- dataset and project ------------------------------------------------------------------
@@ -155,14 +159,31 @@ class FileUI(QtCore.QObject):
 
     # -- balanced set and report -----------------------------------------------------------------
     def export_set(self) -> None:
-        project = self.session.project
-        if project is None:
+        """Choose a folder, preview the balance plan in the export dialog, export on confirmation."""
+        if self.session.project is None:
             self.session.status.emit("Open a project first")
             return
-        self.folder_dialog = choose_export_folder(self.window, project.path.parent / "balanced", self.run_export_set)
+        self.folder_dialog = choose_export_folder(self.window, self.session.project.path.parent / "balanced",
+                                                  self.preview_export_set)
 
-    def run_export_set(self, out: Path) -> None:
-        """Export into ``out`` (created when missing) in a worker; the summary opens when done."""
+    def preview_export_set(self, out: Path) -> None:
+        """Worker: the balance plan and the folder's state; then the export dialog shows them (nothing written)."""
+        from painxai_gui.curation.export import folder_problem
+
+        project = self.session.project
+
+        def show(result) -> None:
+            plan, problem = result
+            self.export_dialog = dialog = ExportSetDialog(plan, out, problem, self.window)
+            dialog.exportRequested.connect(self.run_export_set)
+            dialog.open()
+
+        self.tasks.run("export_set", "checking the balanced set",
+                       lambda ctx: (project.balance(), folder_problem(out)), show)
+
+    def run_export_set(self, choice: ExportChoice) -> None:
+        """Export as chosen in the preview dialog, in a worker (the folder is created when missing); the
+        summary opens when done."""
         project, started = self.session.project, time.monotonic()
         progress = QtWidgets.QProgressDialog("Exporting face crops…", "Cancel", 0, 0, self.window)
         progress.setWindowTitle("Export balanced set")
@@ -183,7 +204,9 @@ class FileUI(QtCore.QObject):
             self.errors.show(error, text)
 
         self.tasks.run("export_set", "exporting the balanced set",
-                       lambda ctx: project.export(Path(out), progress=ctx.progress, cancel=ctx.cancelled),
+                       lambda ctx: project.export(choice.out, folds=choice.folds, progress=ctx.progress,
+                                                  cancel=ctx.cancelled, allow_unbalanced=choice.allow_unbalanced,
+                                                  force=choice.force),
                        finish, failed)
 
     def report(self) -> None:

@@ -135,6 +135,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _wire(self) -> None:
         s, st, v = self.session, self.status, self.views
         self.viewer.analysed.connect(self.explanations.dispatch)
+        self.viewer.analysisFailed.connect(self.explanations.show_failure)
         self.viewer.stats.connect(st.set_stat)
         self.viewer.timeline.finished.connect(
             lambda o: self.curation.store_predictions(o.request.video, o.result))

@@ -81,8 +81,10 @@ class ProjectAdminUI(QtCore.QObject):
         if project is None:
             return
         try:
-            computed = project.computed_quota()
-            formula = quota_formula(project.pain_frames(), project.quota_subjects(), project.slot_count, computed)
+            computed, wanted, cap = project.computed_quota(), project.balancing_quota(), project.quota_cap()
+            formula = quota_formula(project.pain_frames(), project.quota_subjects(), project.slot_count, wanted)
+            if cap.cap is not None and wanted > cap.cap:  # a slot cannot give more frames than it has
+                formula += f", capped at {cap.cap}: {cap.text()}"
             self.quota_dialog = QuotaDialog(project.quota, project.quota_is_set, computed, formula, self.window)
         except ProjectError as exc:
             self.errors.show(exc)

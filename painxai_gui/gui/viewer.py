@@ -29,6 +29,7 @@ from painxai_gui.live.timeline_cache import TimelineCache
 
 class Viewer(QtCore.QObject):
     analysed = QtCore.Signal(object)      # Analysis
+    analysisFailed = QtCore.Signal(object)  # the exception (e.g. the model gives NaN): docks show it
     frameShown = QtCore.Signal(int)       # frame index now on screen
     stats = QtCore.Signal(str, float)     # "decode_fps" | "decode_ms" | "infer_ms" | "face_ms", value
 
@@ -48,7 +49,7 @@ class Viewer(QtCore.QObject):
         self.frames.finished.connect(self._frame_done)
         self.frames.failed.connect(self._failed)
         self.analysis.finished.connect(self._analysis_done)
-        self.analysis.failed.connect(self._failed)
+        self.analysis.failed.connect(self._analysis_failed)
         session.videoChanged.connect(self._video_changed)
         session.frameChanged.connect(self.request)
         session.modelChanged.connect(self._model_changed)
@@ -121,6 +122,10 @@ class Viewer(QtCore.QObject):
                 self.stats.emit("infer_ms", result.infer_ms)
         self.stats.emit("face_ms", result.face_ms)
         self.analysed.emit(result)
+
+    def _analysis_failed(self, request, error: Exception, text: str) -> None:
+        self.analysisFailed.emit(error)
+        self._failed(request, error, text)
 
     def _failed(self, request, error: Exception, text: str) -> None:
         key = f"{type(error).__name__}:{error}"

@@ -70,6 +70,7 @@ class ModelSpec:
     @classmethod
     def from_json(cls, data: dict[str, Any], where: str | Path | None = None) -> "ModelSpec":
         data = check_record(data, SIDECAR_FORMAT, SIDECAR_VERSION, where, ModelFileError).data
+        check_field_types(data, where)
         known = {f for f in cls.__dataclass_fields__}
         kwargs = {k: v for k, v in data.items() if k in known}
         kwargs.setdefault("extra", {})
@@ -83,6 +84,46 @@ class ModelSpec:
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelFileError(f"sidecar is malformed ({exc})", where) from None
         return spec.validate(where)
+
+
+def check_field_types(data: dict[str, Any], where: str | Path | None = None) -> None:
+    """Each sidecar field must have its JSON type: a wrong one is a ModelFileError naming the file and
+    the field (never a traceback, never a string split into letters)."""
+    def fail(key: str, wanted: str) -> None:
+        raise ModelFileError(f"sidecar field {key!r} must be {wanted}, got {data[key]!r}", where)
+
+    if "class_names" not in data:
+        raise ModelFileError("sidecar field 'class_names' is missing (a list of class names)", where)
+    names = data["class_names"]
+    if not isinstance(names, list) or not all(_is_name(c) for c in names):
+        fail("class_names", "a list of class names (text)")
+    size = data.get("input_size")
+    if "input_size" in data and not (isinstance(size, list) and len(size) == 2 and all(_is_int(v) for v in size)):
+        fail("input_size", "a list of two whole numbers [height, width]")
+    for key in ("scale", "offset"):
+        if key in data and not _is_number(data[key]):
+            fail(key, "a number")
+    mean = data.get("mean")
+    if "mean" in data and not (isinstance(mean, list) and all(_is_number(v) for v in mean)):
+        fail("mean", "a list of numbers (one per channel)")
+    if "color_mode" in data and not isinstance(data["color_mode"], str):
+        fail("color_mode", f"one of {', '.join(COLOR_MODES)}")
+    if data.get("architecture") is not None and not isinstance(data["architecture"], str):
+        fail("architecture", "a name such as 'vggface', or null")
+    if "extra" in data and not isinstance(data["extra"], dict):
+        fail("extra", "an object")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_name(value: Any) -> bool:
+    return (isinstance(value, str) and value.strip() != "") or _is_int(value)
 
 
 def sidecar_path(model_path: str | Path) -> Path:

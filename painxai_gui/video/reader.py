@@ -35,8 +35,10 @@ How exactness is kept:
 
 A file that stops decoding early (truncated, damaged) gives a
 :class:`~painxai_gui.errors.VideoError` naming the file and the frame, never a
-repeated frame. Frames come back RGB uint8 ``(H, W, 3)``, read-only, shared
-with the cache.
+repeated frame. A file replaced or rewritten while the reader is open (other
+inode, size or modification time) gives a VideoError when the reader would
+reopen it, never frames of the new file under the old one's indices.
+Frames come back RGB uint8 ``(H, W, 3)``, read-only, shared with the cache.
 """
 
 from __future__ import annotations
@@ -106,6 +108,7 @@ class VideoReader:
         self._closed = False
         self._counters = {"decoded": 0, "grabbed": 0, "seeks": 0, "rewinds": 0, "proxy_reads": 0}
         self._raw = False
+        self._identity = _identity(self.path)
         self._cap = open_capture(self.path)
         self._finalizer = weakref.finalize(self, _release, self._cap)
         self._proxy: ProxyLink | None = None
@@ -479,10 +482,23 @@ class VideoReader:
 
     def _reopen(self) -> None:
         self._finalizer()
+        if _identity(self.path) != self._identity:
+            self._next = None
+            raise VideoError("the file was replaced or changed on disk while it was open (other size, "
+                             "time or inode); open it again", self.path)
         self._cap = open_capture(self.path, raw=self._raw)
         self._finalizer = weakref.finalize(self, _release, self._cap)
         self._counters["rewinds"] += 1
         self._next = 0
+
+
+def _identity(path: Path) -> tuple[int, int, int, int] | None:
+    """What tells one file from its replacement: device, inode, size, modification time (None if gone)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _average(old: float | None, new: float) -> float:

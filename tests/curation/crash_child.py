@@ -2,6 +2,7 @@
 
     python crash_child.py ops PROJECT        select frames one by one (with undo/redo pairs)
     python crash_child.py export PROJECT OUT export with the real face pipeline
+    python crash_child.py hold PROJECT       open for writing (as annotator "child") until killed
 
 Prints ``ready`` first, then ``done <i>`` after operation ``i`` has returned.
 """
@@ -36,12 +37,23 @@ def run_ops(path: str) -> None:
 def run_export(path: str, out: str) -> None:
     with Project.open(path, annotator="child") as project:
         print("ready", flush=True)
-        summary = project.export(out)
+        summary = project.export(out, folds=3, allow_unbalanced=True)
         print(f"finished {summary.written}", flush=True)
+
+
+def run_hold(path: str) -> None:
+    import time
+
+    with Project.open(path, annotator="child"):
+        print("ready", flush=True)
+        while True:
+            time.sleep(1)
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "ops":
         run_ops(sys.argv[2])
+    elif sys.argv[1] == "hold":
+        run_hold(sys.argv[2])
     else:
         run_export(sys.argv[2], sys.argv[3])

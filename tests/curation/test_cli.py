@@ -18,6 +18,14 @@ def demo_root(tmp_path_factory):
     return root
 
 
+@pytest.fixture(scope="module")
+def long_root(tmp_path_factory):
+    """Emotion videos of 321 frames: slots of 107 hold the thesis's quota."""
+    root = tmp_path_factory.mktemp("demo-long") / "biovid"
+    generate_demo_tree(root, size=(160, 120), part_a_frames=12, emotion_frames=321)
+    return root
+
+
 def _run(capsys, *argv):
     try:
         code = main(list(argv))
@@ -49,12 +57,20 @@ def test_init_status_report(tmp_path, capsys, demo_root):
     assert code == 0 and "pain intensity 3" in out and "8/8, 0/8, 0/8" in out
     assert (tmp_path / "r_completeness.csv").is_file() and (tmp_path / "r_exclusions.csv").is_file()
     assert (tmp_path / "r.csv").read_text().splitlines()[0].startswith("part,name,category,subjects_before")
+    # "after" is what the export writes: no subject is complete yet, so no pain frame either
+    assert "| A | pain intensity 4 | pain | 3 | 36 | 0 | 0 |" in (tmp_path / "r.md").read_text()
+    with Project.open(project, annotator="ann") as p:
+        for video in p.videos(role="slots"):
+            for start, _ in p.slot_bounds(video):
+                p.select_range(video, start, start + 8, allow_over_quota=True)
+    code, out, _ = _run(capsys, "project", "report", str(project), "--md", str(tmp_path / "r.md"))
+    assert code == 0 and "(balanced within 5% of pain)" in out
     assert "| A | pain intensity 4 | pain | 3 | 36 | 3 | 36 |" in (tmp_path / "r.md").read_text()
 
 
-def test_exclude_quota_undo(tmp_path, capsys, demo_root):
+def test_exclude_quota_undo(tmp_path, capsys, long_root):
     project = tmp_path / "p.sqlite"
-    _run(capsys, "project", "init", str(project), "--root", str(demo_root))
+    _run(capsys, "project", "init", str(project), "--root", str(long_root))
     video = "emotion/071309_w_21/071309_w_21-disgust.mp4"
     code, out, _ = _run(capsys, "project", "exclude", str(project), "--video", video,
                         "--reason", "turned away", "--annotator", "ann")

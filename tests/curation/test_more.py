@@ -18,7 +18,7 @@ def test_two_threads_share_a_project(project):
     def work(video):
         try:
             for f in range(video.frame_count):
-                project.select(video, f)
+                project.select(video, f, allow_over_quota=True)
                 project.selections(video)
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -35,7 +35,7 @@ def test_two_threads_share_a_project(project):
 
 def test_slot_count_change_is_undoable(project):
     v = project.videos(role="slots")[0]
-    project.select_range(v, 0, 31)
+    project.select_range(v, 0, 31, allow_over_quota=True)
     assert project.slot_counts(v) == (11, 10, 10)
     project.set_slot_count(2)
     assert project.slot_counts(v) == (16, 15) and project.quota == 12  # ceil(72 / (3 x 2))

@@ -93,8 +93,13 @@ def test_persistence_across_reopen(tmp_path, project):
         assert p.audit_log()[-1].annotator == "carol"
 
 
-def test_quota_follows_exclusions(project):
-    # 3 subjects x 2 clips x 12 frames = 72 pain frames; 3 subjects per emotion, 3 slots
+def test_quota_follows_exclusions(tmp_path):
+    # 3 subjects x 2 clips x 12 frames = 72 pain frames; 3 subjects per emotion, 3 slots;
+    # 40-frame emotion videos (slots of 14, 13, 13): the cap of 13 leaves the quota of 12 alone
+    from curation_helpers import make_dataset
+
+    data = make_dataset(tmp_path / "data", emotion_frames=40, write=False)
+    project = Project.create(tmp_path / "p.sqlite", data.root, index=data, annotator="alice")
     assert project.pain_frames() == 72 and project.quota == 8  # ceil(72 / 9)
     v = _emotion(project)
     project.exclude_video(v, "no disgust shown")
@@ -103,11 +108,12 @@ def test_quota_follows_exclusions(project):
     assert project.pain_frames() == 48 and project.quota == 8  # ceil(48 / 6)
     project.set_quota(3)
     assert project.quota == 3 and project.quota_is_set
-    project.select_range(_emotion(project, 1), 0, 5)
+    project.select_range(_emotion(project, 1), 0, 5, allow_over_quota=True)
     slot = project.slots(_emotion(project, 1))[0]
     assert slot.selected == 5 and slot.over and project.progress_text(_emotion(project, 1)) == "5/3, 0/3, 0/3"
     with pytest.raises(ProjectError, match="reason"):
         project.exclude_subject(v.subject, "  ")
+    project.close()
 
 
 def test_suggestions_distinct_until_accepted(project):

@@ -34,7 +34,11 @@ def test_create_a_project_from_the_gui(window, qtbot, tmp_path, demo_root):
 def test_report_and_export_set(window, qtbot, tmp_path, project_path, monkeypatch):
     project = open_project(window, qtbot, project_path)
     video = first_slot_video(window)
+    project.set_slot_count(1)  # one slot, quota 4: frames 0..3 complete the video
+    project.set_quota(4)
     project.select_range(video, 0, 4)
+    partner = [v for v in project.videos(role="slots") if v.subject == project.video(video).subject and v.id != video]
+    project.select_range(partner[0], 0, 4)  # the subject's other emotion video: the subject is complete
     window.actions["report"].trigger()
     qtbot.waitUntil(lambda: not window.tasks.busy("report"), timeout=20000)
     dialogs = [d for d in window.findChildren(QtWidgets.QDialog) if d.windowTitle() == "Balance report"]
@@ -44,6 +48,12 @@ def test_report_and_export_set(window, qtbot, tmp_path, project_path, monkeypatc
     window.actions["export_set"].trigger()
     window.files.folder_dialog.path.setText(str(out))  # the folder dialog (a new folder would do too)
     window.files.folder_dialog.accept()
+    qtbot.waitUntil(lambda: window.files.export_dialog is not None and window.files.export_dialog.isVisible(),
+                    timeout=20000)
+    dialog = window.files.export_dialog
+    assert "NOT balanced" in dialog.verdict.text() and not dialog.export_button.isEnabled()  # pain 12 vs 4
+    dialog.choose_unbalanced()
+    dialog.export_button.click()
     qtbot.waitUntil(lambda: not window.tasks.busy("export_set"), timeout=120000)
     assert not window.errors.history, window.errors.history
     with open(out / "manifest.csv", newline="") as fh:
@@ -51,6 +61,47 @@ def test_report_and_export_set(window, qtbot, tmp_path, project_path, monkeypatc
     picked = sorted(int(r["frame"]) for r in rows if r["source_video"] == video)
     assert picked == [0, 1, 2, 3]
     assert all((out / r["path"]).is_file() for r in rows)
+
+
+def _table(table):
+    return [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
+
+
+def test_export_dialog_previews_the_plan_before_writing(window, qtbot, tmp_path, project_path, monkeypatch):
+    project = open_project(window, qtbot, project_path)
+    out = tmp_path / "export"
+    out.mkdir()
+    (out / "notes.txt").write_text("not ours")
+    window.actions["export_set"].trigger()
+    window.files.folder_dialog.path.setText(str(out))
+    window.files.folder_dialog.accept()
+    qtbot.waitUntil(lambda: window.files.export_dialog is not None and window.files.export_dialog.isVisible(),
+                    timeout=20000)
+    dialog = window.files.export_dialog
+    assert "Nothing to export" in dialog.verdict.text() and not dialog.export_button.isEnabled()
+    assert _table(dialog.counts) == [["pain", "0", ""], ["disgust", "0", ""], ["happiness", "0", ""]]
+    left = _table(dialog.left_out)
+    assert [row[0] for row in left] == sorted(project.subjects())
+    assert all(row[1].startswith("emotion videos not complete: ") and "slot 1 0/10" in row[1] for row in left)
+    assert dialog.force.isVisible() and "no export ledger" in dialog.folder.text()
+    dialog.reject()
+    for v in project.videos(role="slots"):  # every subject complete: pain 12, 30 per emotion each
+        for start, _ in project.slot_bounds(v):
+            project.select_range(v, start, start + 10)
+    window.actions["export_set"].trigger()
+    window.files.folder_dialog.path.setText(str(out))
+    window.files.folder_dialog.accept()
+    qtbot.waitUntil(lambda: window.files.export_dialog is not dialog and window.files.export_dialog.isVisible(),
+                    timeout=20000)
+    dialog = window.files.export_dialog
+    assert _table(dialog.counts) == [["pain", "36", ""], ["disgust", "90", "+150.0%"], ["happiness", "90", "+150.0%"]]
+    assert dialog.left_out.rowCount() == 0 and dialog.allow.isVisible()
+    dialog.choose_unbalanced()
+    assert not dialog.export_button.isEnabled()  # the folder holds a file no export wrote
+    dialog.choose_force()
+    assert dialog.export_button.isEnabled()
+    dialog.reject()
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]  # a preview writes nothing
 
 
 @pytest.mark.parametrize("action", ["open_project", "open_model", "open_dataset"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gui_helpers import first_slot_video, open_project, selected_in_file, wait_shown
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 
 from painxai_gui.curation import Project
 
@@ -137,3 +137,27 @@ def test_annotator_name_is_written_with_selections(window, qtbot, project_path):
     assert rows == [(0, "dr. who")]
     window.save_layout()
     assert window.settings.value("annotator") == "dr. who"
+
+
+def test_a_full_slot_refuses_s_and_shift_s_selects_beyond_the_quota(window, qtbot, project_path):
+    project = open_project(window, qtbot, project_path)
+    video = first_slot_video(window)
+    project.set_quota(3)
+    project.select_frames(video, [0, 1, 2])
+    window.session.open_video(video)
+    wait_shown(window, qtbot, 0)
+    messages = []
+    window.session.status.connect(messages.append)
+    window.session.seek(5)
+    wait_shown(window, qtbot, 5)
+    press(qtbot, window, Key.Key_S)
+    assert selected_in_file(project_path, video) == [0, 1, 2]
+    assert "Slot 1 is full" in messages[-1] and "Shift+S" in messages[-1] and not window.errors.history
+    press(qtbot, window, Key.Key_S, Mod.ShiftModifier)
+    assert selected_in_file(project_path, video) == [0, 1, 2, 5]
+    assert project.audit_log()[-1].details["over_quota"] == [{"slot": 1, "selected": 4, "quota": 3}]
+    window.timeline.rangeRequested.emit(12, 16)  # slot 2: 4 frames, quota 3
+    qtbot.waitUntil(lambda: window.curation.quota_prompt is not None and window.curation.quota_prompt.isVisible())
+    assert selected_in_file(project_path, video) == [0, 1, 2, 5] and "Refused" in messages[-1]
+    window.curation.quota_prompt.button(QtWidgets.QMessageBox.StandardButton.Yes).click()
+    assert selected_in_file(project_path, video) == [0, 1, 2, 5, 12, 13, 14, 15]

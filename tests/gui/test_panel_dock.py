@@ -124,14 +124,21 @@ def test_balanced_export_into_a_new_folder_shows_a_summary(window, qtbot, tmp_pa
     project = open_project(window, qtbot, project_path)
     assert window.panel.default_out() == project_path.parent / "panel.png"  # no panel saved yet: the project's folder
     video = next(v for v in project.videos(role="slots") if v.category == "happiness")
+    project.set_quota(1)  # one frame per slot: this subject's emotion videos are complete, so it is exported
     project.select_frames(video, [2, 12, 22])
+    disgust = next(v for v in project.videos(role="slots") if v.category == "disgust" and v.subject == video.subject)
+    project.select_frames(disgust, [3, 13, 23])
     out = tmp_path / "not" / "there" / "yet"
     chooser = ExportFolderDialog(out)
     assert chooser.ok.isEnabled() and "will be created" in chooser.hint.text()
     chooser.path.setText(str(project_path))
     assert not chooser.ok.isEnabled()  # a file is not a folder
     chooser.close()
-    window.files.run_export_set(out)
+    window.files.preview_export_set(out)  # what the folder dialog calls on OK
+    qtbot.waitUntil(lambda: window.files.export_dialog is not None and window.files.export_dialog.isVisible(),
+                    timeout=20000)
+    window.files.export_dialog.choose_unbalanced()  # one subject: its pain clips outnumber 3 frames per emotion
+    window.files.export_dialog.export_button.click()
     qtbot.waitUntil(lambda: window.files.export_summary is not None, timeout=60000)
     assert out.is_dir() and (out / "manifest.csv").is_file()
     text = window.files.export_summary.text.text()

@@ -54,7 +54,8 @@ class ExportFolderDialog(QtWidgets.QDialog):
         elif path.is_file():
             self.hint.setText("This is a file, not a folder.")
         elif path.is_dir():
-            self.hint.setText("The folder exists: crops already there are kept and not written again.")
+            self.hint.setText("The folder exists: a rerun of this export resumes (unchanged crops are kept); "
+                              "files another program put there are never changed.")
         else:
             self.hint.setText("The folder does not exist yet: it will be created.")
 

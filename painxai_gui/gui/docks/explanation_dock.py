@@ -274,6 +274,10 @@ class ExplanationDock(QtWidgets.QDockWidget):
         return heat_display(heatmap, self.signed.isChecked(), self.cmap.currentData(), self.fade.isChecked())
 
     def _failed(self, _request, error: Exception, _text: str) -> None:
+        self.show_error(error)
+
+    def show_error(self, error: Exception) -> None:
+        """The error in red in the caption (the engine's message names the method or the model)."""
         self._set_running(False)
         self.caption.setText(f"<span style='color:#e66'>{error}</span>")
 
