@@ -20,6 +20,12 @@ def register(sub) -> None:
     p.add_argument("--dpi", type=int, default=300)
     p.add_argument("--option", action="append", default=[], metavar="METHOD.NAME=VALUE",
                    help="method option, e.g. lime.num_samples=500 or lrp.epsilon.epsilon=0.01 (repeatable)")
+    from painxai_gui.explain.base import CONVENTIONS
+
+    p.add_argument("--convention", choices=CONVENTIONS, default=None,
+                   help="definitions for every chosen method: standard (textbook, the default) or thesis "
+                        "(iNNvestigate / keras-gradcam, as the thesis's figures); --option M.convention=... "
+                        "overrides it for one method")
     p.add_argument("--no-crop", action="store_true", help="images are face crops already: do not detect faces")
     p.add_argument("--npy", default=None, metavar="DIR", help="also save raw attributions as .npy files here")
     p.add_argument("--allow-lambda", action="store_true", help="load models with Lambda layers (runs their code)")
@@ -59,6 +65,9 @@ def run(args: argparse.Namespace) -> int:
 
     methods = parse_methods(args.methods)
     options = parse_options(args.option, methods)
+    if args.convention is not None:
+        for method in methods:
+            options.setdefault(method, {}).setdefault("convention", args.convention)
     labels = args.labels.split(",") if args.labels else [None] * len(args.images)
     if len(labels) != len(args.images):
         raise SystemExit(f"painxai: error: {len(labels)} labels for {len(args.images)} images")

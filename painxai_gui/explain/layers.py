@@ -95,9 +95,11 @@ class Stage:
             return tf.reduce_mean(a, axis=[1, 2], keepdims=p["keepdims"])
         raise AssertionError(self.op)
 
-    def forward(self, a: Any) -> Any:
-        z = self.apply(a, self.kernel() if self.kernel is not None else None)
-        return z + self.bias() if self.bias is not None else z
+    def forward(self, a: Any, kernel: Any = None, bias: Any = None) -> Any:
+        """``apply(a, kernel) + bias``; by default the stage's own kernel and bias."""
+        kernel = kernel if kernel is not None else (self.kernel() if self.kernel is not None else None)
+        bias = bias if bias is not None else (self.bias() if self.bias is not None else None)
+        return add_bias(self.apply(a, kernel), bias)
 
     def vjp(self, a: Any, s: Any, kernel: Any = None, flipped: Any = None) -> Any:
         """sum_j W_ij s_j for every input i (the transposed map applied to ``s``).
@@ -154,6 +156,15 @@ class Node:
 
     def describe(self) -> str:
         return f"layer {self.name!r} ({self.layer_class})"
+
+
+def add_bias(z: Any, bias: Any) -> Any:
+    """``z + bias``; a per-channel bias as BiasAdd, which TensorFlow fuses with the conv / matmul before it."""
+    if bias is None:
+        return z
+    if bias.shape.rank == 1 and z.shape.rank in (2, 4) and bias.shape[0] == z.shape[-1]:
+        return tf.nn.bias_add(z, bias)
+    return z + bias
 
 
 def flip_kernel(kernel: Any) -> Any:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._lazy import tf
-from ..layers import Stage, flip_kernel
+from ..layers import Stage, add_bias, flip_kernel
 
 Z_STABILIZER = 1e-9
 #: Keras's ``K.epsilon()``: iNNvestigate's SafeDivide and BN stabiliser
@@ -25,7 +25,7 @@ KERAS_EPSILON = 1e-7
 
 def stabilize(z: Any, eps: float) -> Any:
     """``z + eps * sign(z)`` with sign(0) = +1."""
-    return z + eps * tf.where(z >= 0, tf.ones_like(z), -tf.ones_like(z))
+    return z + tf.where(z >= 0, tf.constant(eps, z.dtype), tf.constant(-eps, z.dtype))
 
 
 def safe_divide(a: Any, b: Any) -> Any:
@@ -68,11 +68,14 @@ class ZRule(Epsilon):
 _SPLIT = {"+": lambda k: tf.maximum(k, 0.0), "-": lambda k: tf.minimum(k, 0.0)}
 
 
-def split_kernel(stage: Stage, sign: str, flipped: bool = False) -> Any:
-    """``W^+`` or ``W^-`` of ``stage`` (``flipped``: its transposed-conv kernel), cached on the stage."""
-    if flipped:
-        return stage.derived(f"w{sign}T", lambda k: flip_kernel(_SPLIT[sign](k)))
+def split_kernel(stage: Stage, sign: str) -> Any:
+    """``W^+`` or ``W^-`` of ``stage``, split once per model (cached on the stage)."""
     return stage.derived(f"w{sign}", _SPLIT[sign])
+
+
+def split_transposed(stage: Stage, sign: str, factor: float) -> Any:
+    """``factor * W^{sign}`` as the kernel of the transposed conv (:func:`~..layers.flip_kernel`), cached."""
+    return stage.derived(f"w{sign}T*{factor!r}", lambda k: flip_kernel(_SPLIT[sign](k)) * factor)
 
 
 @dataclass(frozen=True)
@@ -85,11 +88,12 @@ class AlphaBeta(Rule):
     and ``z_j^- = sum_i n_ij + b_j`` (the whole bias in both), a zero denominator
     is replaced by 1e-7 -- reproduced faithfully, explosions included.
 
-    The forward pass computes ``sum p`` and ``sum n`` (``z = sum p + sum n +
-    b``) instead of ``z``: exact, and one pass cheaper than computing all
-    three; with ``beta = 0`` it computes ``z`` and ``sum p`` only. With ``a >=
-    0`` only the positive-input half exists (``p = a w^+``, ``n = a w^-``).
-    The split kernels are computed once per model (:func:`split_kernel`).
+    The forward pass computes ``z^+`` and ``z^-`` (``z = z^+ + z^-``, minus
+    ``b`` under ``full_bias``) instead of ``z``: exact, and one pass cheaper
+    than computing all three; with ``beta = 0`` it computes ``z`` and ``z^+``
+    only. With ``a >= 0`` only the positive-input half exists (``p = a w^+``,
+    ``n = a w^-``). Split kernels are computed once per model; ``alpha`` and
+    ``-beta`` are folded into the transposed-conv kernels.
     """
 
     alpha: float = 1.0
@@ -98,42 +102,48 @@ class AlphaBeta(Rule):
 
     def forward(self, stage: Stage, a: Any, nonneg: bool) -> tuple[Any, Any]:
         halves = [(a, "+")] if nonneg else [(tf.maximum(a, 0.0), "+"), (tf.minimum(a, 0.0), "-")]
-        # p_ij: positive inputs with positive weights, negative inputs with negative weights; n_ij: the rest
-        pos = [(part, sign) for part, sign in halves]
-        neg = [(part, "-" if sign == "+" else "+") for part, sign in halves]
         b = stage.bias() if stage.bias is not None else None
-        sum_pos = self._sum(stage, pos)
+        # p_ij: positive inputs with positive weights, negative inputs with negative weights; n_ij: the rest
+        z_pos = self._z(stage, halves, b, "+")
         if self.beta == 0.0:  # z^- is not needed: the ordinary z plus z^+ (W^- never materialised when a >= 0)
-            return stage.forward(a), (pos, [], self._denominator(sum_pos, b, "+"), None)
-        sum_neg = self._sum(stage, neg)
-        z = sum_pos + sum_neg if b is None else sum_pos + sum_neg + b
-        return z, (pos, neg, self._denominator(sum_pos, b, "+"), self._denominator(sum_neg, b, "-"))
+            return stage.forward(a, bias=b), (halves, z_pos, None)
+        z_neg = self._z(stage, [(part, _other(sign)) for part, sign in halves], b, "-")
+        z = z_pos + z_neg
+        if b is not None and self.full_bias:
+            z = add_bias(z, -b)
+        return z, (halves, z_pos, z_neg)
 
-    def _denominator(self, total: Any, b: Any, sign: str) -> Any:
-        if b is None:
-            return total
-        if self.full_bias:
-            return total + b
-        return total + (tf.maximum(b, 0.0) if sign == "+" else tf.minimum(b, 0.0))
-
-    @staticmethod
-    def _sum(stage: Stage, terms: list[tuple[Any, str]]) -> Any:
-        return tf.add_n([stage.apply(part, split_kernel(stage, sign)) for part, sign in terms])
+    def _z(self, stage: Stage, terms: list[tuple[Any, str]], b: Any, sign: str) -> Any:
+        """``sum_i (a_i w_ij)^{sign}`` plus the bias share of this denominator."""
+        if b is not None and not self.full_bias:
+            b = tf.maximum(b, 0.0) if sign == "+" else tf.minimum(b, 0.0)
+        zs = [stage.apply(part, split_kernel(stage, weight)) for part, weight in terms]
+        return add_bias(zs[0] if len(zs) == 1 else tf.add_n(zs), b)
 
     def relevance(self, stage: Stage, a: Any, z: Any, state: Any, R: Any, nonneg: bool) -> Any:
-        pos, neg, z_pos, z_neg = state
+        halves, z_pos, z_neg = state
         divide = safe_divide if self.full_bias else tf.math.divide_no_nan
-        out = 0.0
-        for factor, terms, denominator in ((self.alpha, pos, z_pos), (-self.beta, neg, z_neg)):
-            if factor != 0.0:
-                s = divide(R, denominator)
-                out = out + factor * tf.add_n([part * self._back(stage, part, s, sign) for part, sign in terms])
-        return out
+        s_pos = divide(R, z_pos)
+        s_neg = divide(R, z_neg) if z_neg is not None else None
+        out = []
+        for part, sign in halves:  # p_ij of this half uses W^{sign}, n_ij the other sign
+            back = self._back(stage, part, s_pos, sign, self.alpha)
+            if s_neg is not None:
+                back = back + self._back(stage, part, s_neg, _other(sign), -self.beta)
+            out.append(part * back)
+        return out[0] if len(out) == 1 else tf.add_n(out)
 
     @staticmethod
-    def _back(stage: Stage, part: Any, s: Any, sign: str) -> Any:
-        flipped = split_kernel(stage, sign, flipped=True) if stage.flippable(part) else None
-        return stage.vjp(part, s, split_kernel(stage, sign), flipped)
+    def _back(stage: Stage, part: Any, s: Any, sign: str, factor: float) -> Any:
+        """``factor * W^{sign} s`` (the transposed map)."""
+        if stage.flippable(part):
+            return stage.vjp(part, s, flipped=split_transposed(stage, sign, factor))
+        back = stage.vjp(part, s, split_kernel(stage, sign))
+        return back if factor == 1.0 else back * factor
+
+
+def _other(sign: str) -> str:
+    return "-" if sign == "+" else "+"
 
 
 @dataclass(frozen=True)
