@@ -30,7 +30,7 @@ def stabilize(z: Any, eps: float) -> Any:
 
 def safe_divide(a: Any, b: Any) -> Any:
     """iNNvestigate's SafeDivide: ``a / (b + (b == 0) * K.epsilon())``."""
-    return a / (b + tf.cast(tf.equal(b, 0.0), b.dtype) * KERAS_EPSILON)
+    return a / tf.where(tf.equal(b, 0.0), tf.constant(KERAS_EPSILON, b.dtype), b)
 
 
 class Rule:
