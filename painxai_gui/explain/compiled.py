@@ -14,6 +14,7 @@ import numpy as np
 from ._lazy import tf
 from .base import Explanation, Hooks, Method, chunks
 from .context import ModelContext
+from .relu_rules import relu_rule
 
 Body = Callable[[Any, Any], dict[str, Any]]
 
@@ -36,7 +37,9 @@ class GraphMethod(Method):
         raise NotImplementedError
 
     def function(self, ctx: ModelContext, options: dict[str, Any]) -> Any:
-        key = (self.id, *(options[name] for name in self.graph_options)) + (("thesis",) if self.thesis(options) else ())
+        key = (self.id, *(options[name] for name in self.graph_options))
+        if self.thesis(options):
+            key += ("thesis",)
         return ctx.compiled(key, lambda: self.build(ctx, options))
 
     def run(
@@ -103,8 +106,6 @@ def gradients(graph: Any, x: Any, t: Any, relu: Callable[[Any], Any] | None = No
 
 def guided_layer_gradient(graph: Any, x: Any, node: Any) -> Any:
     """Guided-ReLU gradient of sum(A) w.r.t. ``x``, A = ``node``'s output (keras-gradcam's guided backprop)."""
-    from .relu_rules import relu_rule
-
     with tf.GradientTape(watch_accessed_variables=False) as tape:
         tape.watch(x)
         outs = graph.run(x, relu_rule("guided"))
