@@ -148,8 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         conventions = ("standard",) if args.no_thesis or not METHODS[method].thesis_convention else ("standard", "thesis")
         for convention in conventions:
             name = method if convention == "standard" else f"{method} (thesis)"
-            seconds, ratio, _, cpu = paired(lambda: explain(model, x, method, convention=convention, **options),
-                                            forward, repeats if method in TARGETS else 1)
+            run = lambda m=method, c=convention, o=options: explain(model, x, m, convention=c, **o)  # noqa: E731
+            seconds, ratio, _, cpu = paired(run, forward, repeats if method in TARGETS else 1)
             note = f"CPU-time ratio {cpu:.2f}x" if method in TARGETS else _extra_note(method, options)
             row(name, seconds, ratio, TARGETS.get(method), note)
 
