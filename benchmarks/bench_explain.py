@@ -3,11 +3,15 @@
     .venv/bin/python benchmarks/bench_explain.py              # full run (LIME with 1000 samples)
     .venv/bin/python benchmarks/bench_explain.py --quick      # smoke run, a minute or two
     .venv/bin/python benchmarks/bench_explain.py --lime-samples 200
+    .venv/bin/python benchmarks/bench_explain.py --methods 'lrp.*' --no-lime   # the LRP rows only
 
 Every method is timed after a warm-up call (the trace), as the median of a few
 repeats; each repeat is paired with a compiled forward pass timed right before
 and after it, and the ratio is the median of the per-repeat ratios -- so load
-from other processes on a shared machine affects both sides alike.
+from other processes on a shared machine affects both sides alike. Every
+method whose ``convention="thesis"`` differs is also timed in that
+convention ("(thesis)" rows, same targets). Each row prints its target and
+PASS/MISS as soon as it is measured, and again in the final table.
 
 LIME is compared with its floor: ``num_samples`` forward passes at the best
 batch size (chosen from a sweep of batch sizes, then timed in full right after
@@ -20,6 +24,7 @@ compiled classifier. Our ``gradient`` is compared with tf-explain's
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import os
 import platform
 import statistics
@@ -71,18 +76,27 @@ def timed(fn) -> float:
     return time.perf_counter() - start
 
 
-def paired(fn, forward, repeats: int) -> tuple[float, float, float]:
-    """(median seconds, median ratio to the adjacent forward passes, median forward seconds)."""
+def timed_cpu(fn) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process, all threads)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def paired(fn, forward, repeats: int) -> tuple[float, float, float, float]:
+    """(median seconds, median ratio to the adjacent forward passes, median forward seconds,
+    median ratio of CPU times -- less sensitive than wall time to other processes on a shared machine)."""
     fn()  # warm-up / trace
-    times, ratios, fwd = [], [], []
+    times, ratios, fwd, cpu_ratios = [], [], [], []
     for _ in range(repeats):
-        before = timed(forward)
-        t = timed(fn)
-        after = timed(forward)
-        times.append(t)
-        fwd.append((before + after) / 2)
-        ratios.append(t / fwd[-1])
-    return statistics.median(times), statistics.median(ratios), statistics.median(fwd)
+        before = timed_cpu(forward)
+        t = timed_cpu(fn)
+        after = timed_cpu(forward)
+        times.append(t[0])
+        fwd.append((before[0] + after[0]) / 2)
+        ratios.append(t[0] / fwd[-1])
+        cpu_ratios.append(t[1] / max((before[1] + after[1]) / 2, 1e-9))
+    return statistics.median(times), statistics.median(ratios), statistics.median(fwd), statistics.median(cpu_ratios)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-lime-default", action="store_true", help="skip lime with its default batch_size=10")
     parser.add_argument("--also-default-batch", action="store_true",
                         help="also time our LIME at its default batch_size when that is not the best one")
+    parser.add_argument("--methods", default="*", help="comma-separated method ids or patterns, e.g. 'lrp.*' (default all)")
+    parser.add_argument("--no-thesis", action="store_true", help="skip the thesis-convention rows")
+    parser.add_argument("--no-lime", action="store_true", help="skip LIME and its floor")
     args = parser.parse_args(argv)
     repeats = args.repeats or (2 if args.quick else 5)
     lime_samples = args.lime_samples or (30 if args.quick else 1000)
@@ -120,29 +137,50 @@ def main(argv: list[str] | None = None) -> int:
             status = "PASS" if ratio is not None and ratio <= target else "MISS"
             rows.append((name, seconds, ratio, f"<= {target:g}x", status + (f" ({note})" if note else "")))
         shown = f"{ratio:.2f}x" if ratio is not None else ""
-        print(f"  {name:32s} {seconds * 1000:10.0f} ms  {shown}", file=sys.stderr, flush=True)
+        print(f"  {name:36s} {seconds * 1000:10.0f} ms  {shown:>7s}  {rows[-1][3]:8s} {rows[-1][4]}",
+              file=sys.stderr, flush=True)
 
+    patterns = [p.strip() for p in args.methods.split(",") if p.strip()]
+    chosen = [m for m in METHODS if m != "lime" and any(fnmatch.fnmatch(m, p) for p in patterns)]
     print(f"VGG-Face ({builder}), forward {fwd_time * 1000:.0f} ms; timing methods...", file=sys.stderr)
-    for method in METHODS:
-        if method == "lime":
-            continue
+    for method in chosen:
         options = (QUICK_EXTRA_OPTIONS if args.quick else EXTRA_OPTIONS).get(method, {})
-        seconds, ratio, _ = paired(lambda: explain(model, x, method, **options), forward, repeats if method in TARGETS else 1)
-        row(method, seconds, ratio, TARGETS.get(method), "" if method in TARGETS else _extra_note(method, options))
+        conventions = ("standard",) if args.no_thesis or not METHODS[method].thesis_convention else ("standard", "thesis")
+        for convention in conventions:
+            name = method if convention == "standard" else f"{method} (thesis)"
+            run = lambda m=method, c=convention, o=options: explain(model, x, m, convention=c, **o)  # noqa: E731
+            seconds, ratio, _, cpu = paired(run, forward, repeats if method in TARGETS else 1)
+            note = f"CPU-time ratio {cpu:.2f}x" if method in TARGETS else _extra_note(method, options)
+            row(name, seconds, ratio, TARGETS.get(method), note)
 
-    # tf-explain's VanillaGradients on the same model
+    if "gradient" in chosen:
+        _vanilla_gradients(model, x, forward, repeats, rows, row)
+    if not args.no_lime and any(fnmatch.fnmatch("lime", p) for p in patterns):
+        _lime_rows(model, x, ctx, forward, args, lime_samples, rows, row)
+    print(_table(rows, fwd_time, builder, lime_samples, repeats))
+    return 0
+
+
+def _vanilla_gradients(model, x, forward, repeats, rows, row) -> None:
+    """tf-explain's VanillaGradients on the same model, next to our gradient."""
     try:
         from tf_explain.core.vanilla_gradients import VanillaGradients
 
         vg = VanillaGradients()
         score_model = vg.get_score_model(model)
-        seconds, ratio, _ = paired(lambda: vg.compute_gradients(x[None], score_model, 0).numpy(), forward, repeats)
+        seconds, ratio, _, _ = paired(lambda: vg.compute_gradients(x[None], score_model, 0).numpy(), forward, repeats)
         ours = next(r for r in rows if r[0] == "gradient")
         row("tf-explain VanillaGradients", seconds, ratio, None, f"our gradient: {ours[2]:.2f}x")
     except Exception as exc:  # report, do not hide
         rows.append(("tf-explain VanillaGradients", float("nan"), None, "-", f"failed: {exc!r}"[:80]))
 
-    # LIME vs its floor
+
+def _lime_rows(model, x, ctx, forward, args, lime_samples, rows, row) -> None:
+    """LIME vs its floor: num_samples forward passes at the best batch size."""
+    import tensorflow as tf
+
+    from painxai_gui.explain import METHODS, explain
+
     fwd_fn = ctx.forward_fn()
 
     def per_image_time(bs: int) -> float:
@@ -167,9 +205,6 @@ def main(argv: list[str] | None = None) -> int:
         seconds = _lime_default_batch(ctx, x, lime_samples)
         row("lime package, batch_size=10", seconds, seconds / floor, None, "vs floor")
     rows.append((f"floor: {lime_samples} forwards @ batch {best_bs}", floor, 1.0, "-", "-"))
-
-    print(_table(rows, fwd_time, builder, lime_samples, repeats))
-    return 0
 
 
 def _extra_note(method: str, options: dict) -> str:
@@ -249,7 +284,8 @@ def _table(rows, fwd_time: float, builder: str, lime_samples: int, repeats: int)
         f"VGG-Face topology ({builder}), random weights (seed 0), 224x224x3, batch 1, CPU "
         f"({os.cpu_count()} cores, {platform.processor() or platform.machine()}), TF {tf.__version__}.",
         f"One compiled forward pass: {fwd_time * 1000:.0f} ms. Ratios: median over {repeats} repeats of "
-        "time / adjacent forward passes (extras: 1 repeat).",
+        "time / adjacent forward passes (extras: 1 repeat); PASS/MISS on the wall-time ratio, the CPU-time "
+        "ratio (process CPU seconds, all threads) alongside.",
         "",
         "| method | time (ms) | ratio | target | result |",
         "|---|---:|---:|---|---|",

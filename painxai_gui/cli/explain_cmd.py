@@ -39,6 +39,12 @@ def register(sub) -> None:
     p.add_argument("--title", default=None, help="a title above the panel")
     p.add_argument("--option", action="append", default=[], metavar="METHOD.NAME=VALUE",
                    help="method option, e.g. lime.num_samples=500 or lrp.epsilon.epsilon=0.01 (repeatable)")
+    from painxai_gui.explain.base import CONVENTIONS
+
+    p.add_argument("--convention", choices=CONVENTIONS, default=None,
+                   help="definitions for every chosen method: standard (textbook, the default) or thesis "
+                        "(iNNvestigate / keras-gradcam, as the thesis's figures); --option M.convention=... "
+                        "overrides it for one method")
     p.add_argument("--no-crop", action="store_true", help="images are face crops already: do not detect faces")
     p.add_argument("--npy", default=None, metavar="DIR",
                    help="also save raw attributions (IMAGE_METHOD.npy) and heatmaps (IMAGE_METHOD_heatmap.npy) here")
@@ -83,6 +89,9 @@ def run(args: argparse.Namespace) -> int:
         usage_error(f"--methods lists no method ({args.methods!r}); give method ids separated by commas, "
                     "'thesis' or 'all'")
     options = parse_options(args.option, methods)
+    if args.convention is not None:
+        for method in methods:
+            options.setdefault(method, {}).setdefault("convention", args.convention)
     categories = args.categories.split(",") if args.categories else [None] * len(args.images)
     if len(categories) != len(args.images):
         raise SystemExit(f"painxai: error: {len(categories)} categories for {len(args.images)} images")

@@ -12,12 +12,13 @@ from painxai_gui.errors import ExplainError
 
 from . import methods as _methods  # noqa: F401  (fills the registry)
 from .api import explain, explain_batch, get_method, layer_names, resolve_model
-from .base import ExplainCancelled, Explanation, Hooks, Method, Option, Target
+from .base import CONVENTIONS, ExplainCancelled, Explanation, Hooks, Method, Option, Target
 from .context import cache_info, clear_cache
 from .metrics import Curve, blurred_baseline, curve_aucs, deletion, insertion, random_orders, region_relevance
 from .registry import EXTRA_METHODS, METHODS, THESIS_METHODS, register
 
 __all__ = [
+    "CONVENTIONS",
     "Curve",
     "blurred_baseline",
     "curve_aucs",

@@ -7,6 +7,12 @@
 * :class:`Method` -- the base class of the methods in :data:`METHODS`.
 * :class:`Hooks` -- progress reporting and cancellation for long methods.
 
+Every method has the option ``convention`` (:data:`CONVENTIONS`): ``standard``
+(the textbook definitions of methods.md) or ``thesis`` (the conventions of the
+tools the thesis used: iNNvestigate 1.0.x and keras-gradcam). It is declared
+here once, so the GUI's option form, the CLI and every record get it; a method
+whose two conventions are equal accepts it and changes nothing.
+
 TensorFlow is not imported here: the registry is readable without it.
 """
 
@@ -92,6 +98,13 @@ class Target:
         return self.index
 
 
+#: values of every method's ``convention`` option; the first is the default
+CONVENTIONS: tuple[str, ...] = ("standard", "thesis")
+
+#: explanations whose |sum of relevance| exceeds this many times |logit| carry a warning
+EXPLOSION_FACTOR = 10.0
+
+
 # --------------------------------------------------------------------- option
 @dataclass(frozen=True)
 class Option:
@@ -168,6 +181,8 @@ class Explanation:
     explained pre-softmax logit; ``probabilities``: softmax of the logits when
     the model ends in softmax, else None; ``predicted``: arg-max class;
     ``segments``: LIME's integer segment map (None for other methods).
+    ``warnings``: complete sentences a dock or a panel record shows verbatim
+    (e.g. exploded relevance under the thesis's alpha-beta); empty when all is well.
     """
 
     attribution: np.ndarray
@@ -181,6 +196,7 @@ class Explanation:
     predicted: int | None = None
     target_kind: str = "class"
     segments: np.ndarray | None = None
+    warnings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("attribution", "heatmap", "probabilities", "segments"):
@@ -189,6 +205,7 @@ class Explanation:
                 value = np.array(value, copy=True)
                 value.setflags(write=False)
                 object.__setattr__(self, name, value)
+        object.__setattr__(self, "warnings", tuple(str(w) for w in self.warnings))
 
 
 # ---------------------------------------------------------------------- hooks
@@ -224,16 +241,27 @@ class Method:
     A subclass sets the class attributes and implements :meth:`run`, which
     explains a batch of inputs for already-resolved target codes (-1 =
     predicted). Calling an instance is ``explain(model, x, <its id>, ...)``.
+
+    ``options`` lists the method's own options; the ``convention`` option is
+    appended to every subclass's tuple here. ``thesis_convention`` says in one
+    sentence what ``convention="thesis"`` changes ("" = nothing: both
+    conventions are equal for this method).
     """
 
     id: ClassVar[str]
     display_name: ClassVar[str]
     signed: ClassVar[bool] = False
     options: ClassVar[tuple[Option, ...]] = ()
+    thesis_convention: ClassVar[str] = ""
     #: keyword arguments accepted besides ``options`` (not JSON, not CLI flags)
     hooks: ClassVar[tuple[str, ...]] = ("progress", "cancel")
     summary: ClassVar[str] = ""
     reference: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = tuple(opt for opt in cls.options if opt.name != "convention")
+        cls.options = own + (convention_option(cls.thesis_convention),)
 
     def __call__(self, model: Any, x: np.ndarray, target: Target | int | None = None, **options: Any) -> Explanation:
         from .api import explain
@@ -248,6 +276,10 @@ class Method:
             if opt.name == name:
                 return opt
         raise KeyError(name)
+
+    def thesis(self, options: Mapping[str, Any]) -> bool:
+        """Whether ``options`` ask for the thesis convention *and* it differs for this method."""
+        return bool(self.thesis_convention) and options.get("convention") == "thesis"
 
     def resolve_options(self, given: Mapping[str, Any]) -> dict[str, Any]:
         """Defaults filled in, values coerced and validated; unknown names rejected."""
@@ -287,7 +319,10 @@ class Method:
         target: int,
         logits: np.ndarray | None,
         options: dict[str, Any],
+        segments: np.ndarray | None = None,
+        warnings: Sequence[str] = (),
     ) -> Explanation:
+        """The :class:`Explanation` of one input (``logits``: its pre-softmax logits)."""
         logit = probabilities = predicted = None
         if logits is not None:
             logits = np.asarray(logits, dtype=np.float64)
@@ -306,7 +341,32 @@ class Method:
             logit=logit,
             probabilities=probabilities,
             predicted=predicted,
+            segments=segments,
+            warnings=tuple(warnings),
         )
+
+
+def convention_option(thesis_change: str) -> Option:
+    """The ``convention`` option, its help saying what ``thesis`` changes for one method."""
+    what = f"thesis: {thesis_change}" if thesis_change else "Both conventions are equal for this method."
+    return Option(
+        "convention", str, CONVENTIONS[0],
+        "standard: the textbook definitions (methods.md, as Captum / Zennit); thesis: the conventions of the "
+        f"tools the thesis used (iNNvestigate 1.0.x, keras-gradcam). {what}",
+        choices=CONVENTIONS,
+    )
+
+
+def exploded(relevance_sum: float, logit: float | None, factor: float = EXPLOSION_FACTOR) -> str | None:
+    """The warning for relevance that sums to more than ``factor`` x |logit| (LRP), else None."""
+    if logit is None or (np.isfinite(relevance_sum) and abs(relevance_sum) <= factor * abs(logit)):
+        return None
+    ratio = f"{abs(relevance_sum) / abs(logit):.3g} x" if logit else "infinitely many times"
+    return (
+        f"relevance exploded: the input relevance sums to {relevance_sum:.4g}, {ratio} the logit {logit:.4g} "
+        f"(limit {factor:g} x); a rule's denominator came close to zero (typically alpha-beta's z- under the "
+        "thesis convention), so the map shows numerical blow-up more than the model's evidence"
+    )
 
 
 def chunks(n: int, size: int) -> Sequence[slice]:

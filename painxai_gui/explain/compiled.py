@@ -14,6 +14,7 @@ import numpy as np
 from ._lazy import tf
 from .base import Explanation, Hooks, Method, chunks
 from .context import ModelContext
+from .relu_rules import relu_rule
 
 Body = Callable[[Any, Any], dict[str, Any]]
 
@@ -25,7 +26,8 @@ class GraphMethod(Method):
     batch ``x`` (B, H, W, C) and target codes ``t`` (B,) (-1 = predicted) to a
     dict with ``attribution``, ``heatmap``, ``target`` and ``logits``.
     ``graph_options`` names the options that change the traced graph (part of
-    the cache key); all other options must not influence the body.
+    the cache key); all other options must not influence the body. The thesis
+    convention, where it differs, gets its own trace (key suffix ``"thesis"``).
     """
 
     graph_options: ClassVar[tuple[str, ...]] = ()
@@ -36,6 +38,8 @@ class GraphMethod(Method):
 
     def function(self, ctx: ModelContext, options: dict[str, Any]) -> Any:
         key = (self.id, *(options[name] for name in self.graph_options))
+        if self.thesis(options):
+            key += ("thesis",)
         return ctx.compiled(key, lambda: self.build(ctx, options))
 
     def run(
@@ -54,11 +58,13 @@ class GraphMethod(Method):
             out = fn(tf.constant(xs[part]), tf.constant(targets[part], tf.int32))
             out = {k: v.numpy() for k, v in out.items()}
             for i in range(len(out["target"])):
-                results.append(
-                    self.make(ctx, out["attribution"][i], out["heatmap"][i], out["target"][i], out["logits"][i], options)
-                )
+                results.append(self.assemble(ctx, {k: v[i] for k, v in out.items()}, options))
             hooks.report(len(results), len(xs))
         return results
+
+    def assemble(self, ctx: ModelContext, out: dict[str, np.ndarray], options: dict[str, Any]) -> Explanation:
+        """One input's Explanation from its row of the traced outputs (LRP adds its warnings here)."""
+        return self.make(ctx, out["attribution"], out["heatmap"], out["target"], out["logits"], options)
 
 
 # ----------------------------------------------------------------- helpers
@@ -83,12 +89,32 @@ def upsample(maps: Any, size: tuple[int, int]) -> Any:
     return tf.image.resize(maps[..., None], size, method="bilinear")[..., 0]
 
 
-def gradients(graph: Any, x: Any, t: Any, relu: Callable[[Any], Any] | None = None) -> tuple[Any, Any, Any]:
+def gradients(graph: Any, x: Any, t: Any, relu: Callable[[Any], Any] | None = None,
+              seed_logit: bool = False) -> tuple[Any, Any, Any]:
     """(d logit_t / d x, resolved targets, logits) with an optional modified ReLU.
 
-    Only ``x`` is watched, so TensorFlow prunes every filter gradient."""
+    ``seed_logit``: start the backward pass with the logit's value instead of 1
+    (iNNvestigate's deconvnet, the thesis convention). Only ``x`` is watched,
+    so TensorFlow prunes every filter gradient."""
     with tf.GradientTape(watch_accessed_variables=False) as tape:
         tape.watch(x)
         logits = graph.run(x, relu)[graph.output]
         t, score = select(logits, t)
-    return tape.gradient(score, x), t, logits
+    seed = tf.stop_gradient(score) if seed_logit else None
+    return tape.gradient(score, x, output_gradients=seed), t, logits
+
+
+def guided_layer_gradient(graph: Any, x: Any, node: Any) -> Any:
+    """Guided-ReLU gradient of sum(A) w.r.t. ``x``, A = ``node``'s output (keras-gradcam's guided backprop)."""
+    with tf.GradientTape(watch_accessed_variables=False) as tape:
+        tape.watch(x)
+        outs = graph.run(x, relu_rule("guided"))
+        A = outs[node.index]
+    return tape.gradient(A, x), outs
+
+
+def output_score(graph: Any, logits: Any, t: Any) -> Any:
+    """The model's own output for the resolved class ``t``: its softmax probability when the model
+    ends in softmax (keras-gradcam differentiates ``model.output``), else the logit."""
+    out = tf.nn.softmax(logits, axis=-1) if graph.softmax_stripped else logits
+    return tf.gather(out, t, axis=1, batch_dims=1)

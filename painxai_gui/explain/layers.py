@@ -3,8 +3,11 @@
 Every node is replayed with our own TensorFlow ops so that methods can swap
 the ReLU (guided backprop, deconvnet), read pre-activations (LRP) and drop a
 final softmax -- without touching the user's model. Weights are read from the
-model's variables *inside* the traced function, so nothing is copied and a
-compiled graph always sees the current weights.
+model's variables *inside* the traced function, so nothing is copied. Weights
+*derived* from them (LRP's sign-split kernels, :meth:`Stage.derived`) are
+computed once per model from the weights of the first call and kept with the
+parsed graph: after changing a model's weights in place, call
+:func:`~.context.clear_cache`.
 
 Node kinds:
 
@@ -25,6 +28,7 @@ Node kinds:
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -40,6 +44,11 @@ _RESHAPE_LAYERS = (
     "Flatten", "Reshape", "ZeroPadding2D", "Cropping2D", "Dropout", "SpatialDropout2D",
     "GaussianNoise", "GaussianDropout", "AlphaDropout", "ActivityRegularization", "Identity",
 )
+#: a transposed conv with at least this many output channels runs as a forward conv with the
+#: flipped kernel: TF's CPU Conv2DBackpropInput is up to 3x slower than Conv2D for the same
+#: product; with fewer channels (the image's 3) the forward conv is the slower one
+FLIPPED_CONV_MIN_CHANNELS = 16
+_DERIVED_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,12 +57,27 @@ class Stage:
 
     ``kernel`` / ``bias`` are zero-argument callables evaluated at trace time
     (they read the model's variables; canonizers wrap them, e.g. BN folding).
+    ``params``: the op's settings (strides, padding...); a BatchNormalization's
+    affine stage also carries ``mean`` and ``beta`` callables (the thesis's BN rule).
     """
 
     op: str  # conv | depthwise | dense | affine | avgpool | gap
     kernel: Callable[[], Any] | None = None
     bias: Callable[[], Any] | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
+    _derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def derived(self, name: str, make: Callable[[Any], Any]) -> Any:
+        """``make(kernel)`` computed once per stage, eagerly (also when called while tracing), and kept.
+
+        For LRP's sign-split kernels: splitting fc6's 102M weights on every call
+        cost more than the rule itself. The tensor is captured by the traced
+        functions that use it (no copy per call)."""
+        with _DERIVED_LOCK:
+            if name not in self._derived:
+                with tf.init_scope():
+                    self._derived[name] = tf.convert_to_tensor(make(self.kernel()))
+            return self._derived[name]
 
     def apply(self, a: Any, kernel: Any = None) -> Any:
         p = self.params
@@ -71,16 +95,39 @@ class Stage:
             return tf.reduce_mean(a, axis=[1, 2], keepdims=p["keepdims"])
         raise AssertionError(self.op)
 
-    def forward(self, a: Any) -> Any:
-        z = self.apply(a, self.kernel() if self.kernel is not None else None)
-        return z + self.bias() if self.bias is not None else z
+    def forward(self, a: Any, kernel: Any = None, bias: Any = None) -> Any:
+        """``apply(a, kernel) + bias``; by default the stage's own kernel and bias."""
+        kernel = kernel if kernel is not None else (self.kernel() if self.kernel is not None else None)
+        bias = bias if bias is not None else (self.bias() if self.bias is not None else None)
+        return add_bias(self.apply(a, kernel), bias)
 
-    def vjp(self, a: Any, s: Any, kernel: Any = None) -> Any:
-        """sum_j W_ij s_j for every input i (the transposed map applied to ``s``)."""
+    def vjp(self, a: Any, s: Any, kernel: Any = None, flipped: Any = None) -> Any:
+        """sum_j W_ij s_j for every input i (the transposed map applied to ``s``).
+
+        ``flipped``: :func:`flip_kernel` of ``kernel`` if already at hand (conv only)."""
+        if self.flippable(a):
+            return self._transposed_conv(s, flipped if flipped is not None else flip_kernel(kernel))
         with tf.GradientTape(watch_accessed_variables=False) as tape:
             tape.watch(a)
             z = self.apply(a, kernel)
         return tape.gradient(z, a, output_gradients=s)
+
+    def flippable(self, a: Any) -> bool:
+        """Whether :meth:`vjp` runs as a forward conv with the flipped kernel (stride 1, no dilation)."""
+        p = self.params
+        return (self.op == "conv" and tuple(p["strides"]) == (1, 1) and tuple(p["dilation"]) == (1, 1)
+                and a.shape[-1] is not None and a.shape[-1] >= FLIPPED_CONV_MIN_CHANNELS)
+
+    def _transposed_conv(self, s: Any, flipped: Any) -> Any:
+        kh, kw = int(flipped.shape[0]), int(flipped.shape[1])
+        pads = [[0, 0]]
+        for k in (kh, kw):
+            before = (k - 1) // 2 if self.params["padding"] == "same" else 0
+            after = (k - 1 - before) if self.params["padding"] == "same" else 0
+            pads.append([k - 1 - before, k - 1 - after])
+        pads.append([0, 0])
+        same = all(b == a == (k - 1) // 2 for (b, a), k in zip(pads[1:3], (kh, kw)))
+        return tf.nn.conv2d(s, flipped, 1, "SAME" if same else pads)
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,6 +156,20 @@ class Node:
 
     def describe(self) -> str:
         return f"layer {self.name!r} ({self.layer_class})"
+
+
+def add_bias(z: Any, bias: Any) -> Any:
+    """``z + bias``; a per-channel bias as BiasAdd, which TensorFlow fuses with the conv / matmul before it."""
+    if bias is None:
+        return z
+    if bias.shape.rank == 1 and z.shape.rank in (2, 4) and bias.shape[0] == z.shape[-1]:
+        return tf.nn.bias_add(z, bias)
+    return z + bias
+
+
+def flip_kernel(kernel: Any) -> Any:
+    """The kernel of the transposed stride-1 conv: spatially flipped, in/out channels swapped."""
+    return tf.transpose(tf.reverse(kernel, [0, 1]), [0, 1, 3, 2])
 
 
 def activate(z: Any, name: str, relu: Callable[[Any], Any], fn: Callable | None = None) -> Any:
@@ -164,7 +225,9 @@ def _linear(layer: Any, in_rank: int) -> dict[str, Any] | None:
     elif isinstance(layer, keras.layers.BatchNormalization):
         if layer.axis not in (-1, in_rank - 1):
             return None
-        stages = (Stage("affine", *_batchnorm_affine(layer)),)
+        beta = _variable(layer, "beta") if layer.center else None
+        params = {"mean": _variable(layer, "moving_mean"), "beta": beta}
+        stages = (Stage("affine", *_batchnorm_affine(layer), params=params),)
         return {"stages": stages, "activation": "linear"}
     elif isinstance(layer, keras.layers.Rescaling):
         scale, offset = layer.scale, layer.offset

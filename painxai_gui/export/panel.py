@@ -54,6 +54,7 @@ class PanelCell:
     regions: dict[str, float] | None = None  # share of positive relevance per facial region
     region_sums: dict[str, float] | None = None  # signed sum per facial region (signed methods)
     target_name: str | None = None  # the explained class's name
+    warnings: tuple[str, ...] = ()  # the engine's warnings, verbatim (e.g. exploded LRP relevance)
 
 
 @dataclass(frozen=True)

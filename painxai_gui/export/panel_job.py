@@ -83,7 +83,8 @@ def _explain_row(predictor, item: PanelItem, methods, options, target, cropper, 
         regions = face.regions
         cells.append(PanelCell(method, face.heatmap, face.signed, face.target, face.explanation.options,
                                regions.shares() if regions else None, regions.sums() if regions else None,
-                               loaded.spec.class_names[face.target]))
+                               loaded.spec.class_names[face.target], tuple(face.explanation.warnings)))
+        notes.extend(f"{item.source}, {method}: {w}" for w in face.explanation.warnings)
         if npy_dir is not None:
             stem = Path(npy_dir) / f"{Path(item.source).stem}_{method}"
             save_npy(Path(f"{stem}.npy"), face.explanation.attribution)
@@ -164,7 +165,8 @@ def write_panel_record(out: Path, loaded, rows: list[PanelRow], methods: list[st
         "target": str(target), "methods": methods,
         "rows": [{"source": r.source, **info, "category": r.category, "predicted": r.predicted,
                   "probability": r.probability, "label": list(r.label_parts), "title": r.title,
-                  "tiles": [dict(n, options=c.options, regions=c.regions, region_sums=c.region_sums)
+                  "tiles": [dict(n, options=c.options, regions=c.regions, region_sums=c.region_sums,
+                                 warnings=list(c.warnings))
                             for n, c in zip(rn, r.cells)]}
                  for r, rn, info in zip(rows, norms, infos)],
         "colour_scale": scale, "colour_policy": COLOUR_POLICIES[scale],

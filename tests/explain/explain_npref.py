@@ -127,11 +127,13 @@ def forward(ops: list[Op], x: np.ndarray):
     return a, inputs
 
 
-def modified_backward(ops: list[Op], x: np.ndarray, c: int, rule: str) -> np.ndarray:
-    """gradient / deconvnet / guided backprop of logit c (docs/methods.md's ReLU rules)."""
+def modified_backward(ops: list[Op], x: np.ndarray, c: int | None, rule: str, seed: float = 1.0) -> np.ndarray:
+    """gradient / deconvnet / guided backprop of logit c (docs/methods.md's ReLU rules), the backward
+    pass started with ``seed`` (thesis deconvnet: the logit); ``c=None``: of the sum of all outputs."""
     logits, inputs = forward(ops, x)
-    g = np.zeros_like(logits)
-    g[c] = 1.0
+    g = np.zeros_like(logits) if c is not None else np.ones_like(logits)
+    if c is not None:
+        g[c] = seed
     for op, a in zip(reversed(ops), reversed(inputs)):
         if op.kind == "linear":
             g = op.W @ g
@@ -184,6 +186,9 @@ def lrp_linear(a, op: Op, R, rule):
         return (z_ij / (z + eps * _sign(z))) @ R
     alpha, beta = rule[1], rule[2]
     p, n = np.maximum(z_ij, 0), np.minimum(z_ij, 0)
+    if name == "abfull":  # iNNvestigate 1.x (thesis): the whole bias in both, zero denominators + 1e-7
+        zp, zn = p.sum(axis=0) + op.b, n.sum(axis=0) + op.b
+        return alpha * (p @ (R / (zp + (zp == 0) * 1e-7))) - beta * (n @ (R / (zn + (zn == 0) * 1e-7)))
     zp = p.sum(axis=0) + np.maximum(op.b, 0)
     zn = n.sum(axis=0) + np.minimum(op.b, 0)
     return alpha * (p @ _safe_div(R, zp)) - beta * (n @ _safe_div(R, zn))

@@ -65,7 +65,7 @@ def test_occlusion_on_a_linear_model(rng):
         for x0 in range(0, 6, 2):
             expected[y : y + 2, x0 : x0 + 2] = contrib[y : y + 2, x0 : x0 + 2].sum()
     rel_close(e.attribution, expected, rtol=1e-5)
-    assert e.options == {"patch": 2, "stride": 2, "fill": 0.25, "batch_size": 32}
+    assert e.options == {"patch": 2, "stride": 2, "fill": 0.25, "batch_size": 32, "convention": "standard"}
 
 
 def test_occlusion_windows_cover_the_border():

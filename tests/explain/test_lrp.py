@@ -81,10 +81,10 @@ def test_lrp_alpha1_beta0_default_and_epsilon_default():
     x = np.random.default_rng(0).uniform(-1, 1, (8, 8, 2)).astype(np.float32)
     ops = ops_from_keras(model)
     e = explain(model, x, "lrp.alpha_beta", target=1)
-    assert e.options == {"alpha": 1.0, "beta": 0.0}
+    assert e.options == {"alpha": 1.0, "beta": 0.0, "convention": "standard"}
     rel_close(e.attribution, lrp(ops, x, 1, {"conv": ("ab", 1.0, 0.0), "dense": ("ab", 1.0, 0.0)}), rtol=2e-4)
     e = explain(model, x, "lrp.epsilon", target=1)
-    assert e.options == {"epsilon": 1e-7}
+    assert e.options == {"epsilon": 1e-7, "convention": "standard"}
     rel_close(e.attribution, lrp(ops, x, 1, {"conv": ("epsilon", 1e-7), "dense": ("epsilon", 1e-7)}), rtol=2e-4)
 
 

@@ -2,22 +2,28 @@
 
 Layer families: ``conv`` (Conv2D, SeparableConv2D, DepthwiseConv2D, and a
 stand-alone BatchNormalization/Rescaling on a 4-D feature map), ``dense``
-(Dense, and those affine layers on 2-D inputs). The first matching entry
-wins; ``"*"`` matches every family. ``first`` overrides the rule of the first
-layer(s) with weights (those with no weight layer between them and the input).
-Average and global-average pooling and residual ``Add`` always use the z rule;
-max pooling is winner-takes-all (see :mod:`.engine`).
+(Dense, and those affine layers on 2-D inputs). A rule's key is a family,
+``"*"`` (every family) or a layer class name; the first matching entry wins.
+``first`` overrides the rule of the layers ``first_layers`` picks (the
+presets' flat input layer). Average and global-average pooling and residual
+``Add`` always use the z rule; max pooling is winner-takes-all (see
+:mod:`.engine`).
+
+Each LRP method declares its composite (``methods/lrp.py``);
+:func:`thesis_composite` turns it into the thesis convention's.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..graph import CONV_CLASSES
+from ..graph import CONV_CLASSES, ModelGraph
 from ..layers import Node
 from .canonizers import fold_batchnorm
-from .rules import AlphaBeta, Epsilon, Flat, Rule, ZRule
+from .first import first_layers, input_fed_layers
+from .rules import AlphaBeta, BatchNormThesis, Epsilon, Flat, Rule
 
 
 def family(node: Node) -> str:
@@ -32,6 +38,7 @@ def family(node: Node) -> str:
 class Composite:
     rules: tuple[tuple[str, Rule], ...]
     first: Rule | None = None
+    first_layers: Callable[[ModelGraph], frozenset[int]] = first_layers
     canonizers: tuple[Callable[[Any], Any], ...] = (fold_batchnorm,)
 
     def rule_for(self, node: Node, is_first: bool) -> Rule:
@@ -39,7 +46,7 @@ class Composite:
             return self.first
         fam = family(node)
         for name, rule in self.rules:
-            if name in ("*", fam):
+            if name in ("*", fam, node.layer_class):
                 return rule
         raise LookupError(f"composite has no rule for {node.describe()}")
 
@@ -49,11 +56,19 @@ def preset_flat(alpha: float, beta: float) -> Composite:
     return Composite(rules=(("conv", AlphaBeta(alpha, beta)), ("dense", Epsilon(0.1))), first=Flat())
 
 
-#: builders of the composites behind the registered LRP methods (options -> Composite)
-COMPOSITES: dict[str, Callable[..., Composite]] = {
-    "lrp.z": lambda: Composite(rules=(("*", ZRule()),)),
-    "lrp.epsilon": lambda epsilon=1e-7: Composite(rules=(("*", Epsilon(epsilon)),)),
-    "lrp.preset_a_flat": lambda: preset_flat(1.0, 0.0),
-    "lrp.preset_b_flat": lambda: preset_flat(2.0, 1.0),
-    "lrp.alpha_beta": lambda alpha=1.0, beta=0.0: Composite(rules=(("*", AlphaBeta(alpha, beta)),)),
-}
+def thesis_composite(composite: Composite) -> Composite:
+    """The same composite with iNNvestigate 1.0.x's conventions (the thesis's LRP):
+
+    alpha-beta with the whole bias in both denominators; BatchNormalization kept
+    as its own layer with iNNvestigate's BN rule (no folding); the first-layer
+    rule only for layers fed straight by the input (Flatten/Permute/Reshape
+    skipped)."""
+    rules = tuple(
+        (name, dataclasses.replace(rule, full_bias=True) if isinstance(rule, AlphaBeta) else rule)
+        for name, rule in composite.rules
+    )
+    first = composite.first
+    if isinstance(first, AlphaBeta):
+        first = dataclasses.replace(first, full_bias=True)
+    return Composite(rules=(("BatchNormalization", BatchNormThesis()), *rules), first=first,
+                     first_layers=input_fed_layers, canonizers=())

@@ -22,9 +22,10 @@ from painxai_gui.errors import ExplainError
 
 from .._lazy import tf
 from ..compiled import select
-from ..graph import CONV_CLASSES, ModelGraph
+from ..graph import ModelGraph
 from ..layers import LRP_IDENTITY_ACTIVATIONS, Node, activate
 from .composites import Composite
+from .first import first_layers  # noqa: F401  (re-exported: the standard choice of first layers)
 from .rules import Z_STABILIZER, Rule, ZRule, stabilize
 
 SUPPORTED_KINDS = ("linear", "pool", "maxpool", "reshape", "add", "concat", "act")
@@ -36,23 +37,6 @@ def check_supported(graph: ModelGraph, method: str) -> None:
     for node in graph.nodes:
         if node.kind in ("linear", "act") and node.activation not in LRP_IDENTITY_ACTIVATIONS:
             raise ExplainError(f"{method} does not support {node.describe()} with activation {node.activation!r}")
-
-
-def first_layers(graph: ModelGraph) -> frozenset[int]:
-    """Conv / dense layers with no conv / dense layer between them and the input.
-
-    Per-channel affine layers (a stand-alone BatchNormalization, Rescaling of
-    the raw input) do not count: the presets' "first layer" is the first one
-    that mixes inputs."""
-    behind: list[bool] = []  # whether a conv / dense layer lies on some path from the input
-    first: set[int] = set()
-    for node in graph.nodes:
-        before = any(behind[i] for i in node.inputs)
-        mixing = node.kind == "linear" and node.layer_class in (*CONV_CLASSES, "Dense")
-        if mixing and not before:
-            first.add(node.index)
-        behind.append(before or mixing)
-    return frozenset(first)
 
 
 def _vjp(fn: Any, inputs: list[Any], R: Any) -> list[Any]:
@@ -83,11 +67,20 @@ def _nonneg(graph: ModelGraph, node: Node, stage: int) -> bool:
     return stage == 0 and graph.nonnegative[node.inputs[0]]
 
 
+def canonize(graph: ModelGraph, composite: Composite) -> ModelGraph:
+    """``graph`` after the composite's canonizers (BN folding); cache the result per model
+    (:meth:`~..context.ModelContext.derived`) so that its stages -- and their split kernels -- are shared."""
+    for canonizer in composite.canonizers:
+        graph = canonizer(graph)
+    return graph
+
+
 def lrp_relevance(graph: ModelGraph, composite: Composite, x: Any, t: Any) -> tuple[Any, Any, Any]:
-    """(relevance of ``x``, resolved targets, logits) for a batch; call inside a trace."""
-    for canonize in composite.canonizers:
-        graph = canonize(graph)
-    first = first_layers(graph)
+    """(relevance of ``x``, resolved targets, logits) for a batch; call inside a trace.
+
+    ``graph``: already canonized for ``composite`` (:func:`canonize`). The
+    backward pass starts from the target logit's value (both conventions)."""
+    first = composite.first_layers(graph)
     rules: dict[int, Rule] = {}
     outs: list[Any] = [None] * len(graph.nodes)
     stage_io: dict[int, list[tuple[Any, Any, Any]]] = {}

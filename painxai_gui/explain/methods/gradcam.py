@@ -4,6 +4,12 @@
 activation -- conv5_3 in VGG-Face). Only ``A`` is watched, so the backward
 pass covers just the layers above it: Grad-CAM costs about one forward pass.
 The display map is the coarse map resized bilinearly (half-pixel centres).
+
+Thesis convention (keras-gradcam's ``grad_cam``): differentiate the model's
+output -- the softmax probability ``y_c`` when the model ends in softmax --
+``cam = A . mean_ij(d y_c / d A)``, resize to the input size (bilinear), then
+ReLU, then divide by the maximum (when it is not 0). Attribution and heatmap
+are that H x W map.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from painxai_gui.errors import ExplainError
 
 from .._lazy import tf
 from ..base import Option
-from ..compiled import Body, GraphMethod, select, upsample
+from ..compiled import Body, GraphMethod, output_score, select, upsample
 from ..context import ModelContext
 from ..layers import Node
 from ..registry import register
@@ -29,8 +35,19 @@ def cam_layer(ctx: ModelContext, name: str) -> Node:
 
 def cam(A: Any, grads: Any) -> Any:
     """(B, h, w) map ``relu(sum_k mean_ij(grads^k) A^k)``."""
+    return tf.nn.relu(weighted_sum(A, grads))
+
+
+def weighted_sum(A: Any, grads: Any) -> Any:
+    """(B, h, w) map ``sum_k mean_ij(grads^k) A^k`` (not rectified)."""
     alpha = tf.reduce_mean(grads, axis=[1, 2], keepdims=True)
-    return tf.nn.relu(tf.reduce_sum(alpha * A, axis=-1))
+    return tf.reduce_sum(alpha * A, axis=-1)
+
+
+def thesis_map(A: Any, grads: Any, size: tuple[int, int]) -> Any:
+    """keras-gradcam's map (B, H, W): ``A . mean(grads)``, resize (bilinear), ReLU, / max (when not 0)."""
+    maps = tf.nn.relu(upsample(weighted_sum(A, grads), size))
+    return tf.math.divide_no_nan(maps, tf.reduce_max(maps, axis=[1, 2], keepdims=True))
 
 
 @register
@@ -41,20 +58,28 @@ class GradCAM(GraphMethod):
     reference = "Selvaraju et al. 2017"
     options = (Option("layer", str, "", "Layer whose output is used (empty: last conv layer after its activation)."),)
     graph_options = ("layer",)
+    thesis_convention = ("gradients of the softmax output (keras-gradcam); resize, then ReLU, then divide by the "
+                         "maximum; attribution = that H x W map.")
 
     def bind(self, ctx: ModelContext, options: dict[str, Any]) -> dict[str, Any]:
         return {**options, "layer": cam_layer(ctx, options["layer"]).name}
 
     def build(self, ctx: ModelContext, options: dict[str, Any]) -> Body:
         graph, node = ctx.graph, cam_layer(ctx, options["layer"])
-        size = graph.input_shape[:2]
+        size, thesis = graph.input_shape[:2], self.thesis(options)
 
         def body(x: Any, t: Any) -> dict[str, Any]:
             with tf.GradientTape(watch_accessed_variables=False) as tape:
                 outs = graph.run(x, tape=tape, watch=(node.index,))
                 t, score = select(outs[graph.output], t)
+                if thesis:
+                    score = output_score(graph, outs[graph.output], t)
             A = outs[node.index]
-            coarse = cam(A, tape.gradient(score, A, unconnected_gradients="zero"))
+            grads = tape.gradient(score, A, unconnected_gradients="zero")
+            if thesis:
+                maps = thesis_map(A, grads, size)
+                return {"attribution": maps, "heatmap": maps, "target": t, "logits": outs[graph.output]}
+            coarse = cam(A, grads)
             return {"attribution": coarse, "heatmap": upsample(coarse, size), "target": t, "logits": outs[graph.output]}
 
         return body

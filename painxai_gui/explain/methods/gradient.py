@@ -2,6 +2,8 @@
 
 Deconvnet and guided backprop subclass this with another ReLU rule
 (:mod:`..relu_rules`); everything else is the same compiled backward pass.
+Their thesis conventions differ (see each class); the gradient's do not
+(iNNvestigate's Gradient starts from 1 and is not multiplied by the input).
 """
 
 from __future__ import annotations
@@ -26,10 +28,14 @@ class Gradient(GraphMethod):
         graph = ctx.graph
         if self.relu_rule != "gradient":  # a generic layer could hide ReLUs the rule cannot reach
             graph.require(RULE_SAFE_KINDS, self.id)
-        relu = relu_rule(self.relu_rule)
+        relu, seed_logit = relu_rule(self.relu_rule), self.seeds_with_logit(options)
 
         def body(x: Any, t: Any) -> dict[str, Any]:
-            g, t, logits = gradients(graph, x, t, relu)
+            g, t, logits = gradients(graph, x, t, relu, seed_logit)
             return {"attribution": g, "heatmap": max_abs(g), "target": t, "logits": logits}
 
         return body
+
+    def seeds_with_logit(self, options: dict[str, Any]) -> bool:
+        """Whether the backward pass starts from the logit's value instead of 1."""
+        return False

@@ -1,8 +1,19 @@
-"""Guided backpropagation (Springenberg et al. 2015): ReLUs pass ``relu(upstream) * (x > 0)``."""
+"""Guided backpropagation (Springenberg et al. 2015): ReLUs pass ``relu(upstream) * (x > 0)``.
+
+Thesis convention (keras-gradcam, the thesis's "results of the last
+convolution layer"): class independent -- the guided-ReLU gradient of
+``sum(A)`` w.r.t. the input, A = the last conv layer's output after its
+activation (``conv5_3`` in VGG-Face), the layer Grad-CAM uses by default.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from ..compiled import Body, guided_layer_gradient, max_abs, select
+from ..context import ModelContext
 from ..registry import register
+from ..relu_rules import RULE_SAFE_KINDS
 from .gradient import Gradient
 
 
@@ -13,3 +24,19 @@ class GuidedBackprop(Gradient):
     summary = "Gradient where each ReLU also blocks negative upstream signals."
     reference = "Springenberg et al. 2015"
     relu_rule = "guided"
+    thesis_convention = ("class independent: guided gradient of sum(A), A = the last conv layer's output "
+                         "(keras-gradcam).")
+
+    def build(self, ctx: ModelContext, options: dict[str, Any]) -> Body:
+        if not self.thesis(options):
+            return super().build(ctx, options)
+        graph = ctx.graph
+        graph.require(RULE_SAFE_KINDS, self.id)
+        node = graph.default_cam_layer()
+
+        def body(x: Any, t: Any) -> dict[str, Any]:
+            g, outs = guided_layer_gradient(graph, x, node)
+            t, _ = select(outs[graph.output], t)
+            return {"attribution": g, "heatmap": max_abs(g), "target": t, "logits": outs[graph.output]}
+
+        return body

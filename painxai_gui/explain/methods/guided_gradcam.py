@@ -3,6 +3,8 @@
 One forward pass with the guided ReLU gives the guided-backprop gradient; the
 layers above the Grad-CAM layer are replayed with ordinary ReLUs from the same
 activations to get the true gradients Grad-CAM needs (cheap: only the head).
+Thesis convention (keras-gradcam's ``compute_saliency``): the class-independent
+guided backprop of ``sum(A)`` times the thesis Grad-CAM map (A = option ``layer``).
 """
 
 from __future__ import annotations
@@ -10,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from .._lazy import tf
-from ..compiled import Body, GraphMethod, max_abs, select, upsample
+from ..compiled import Body, GraphMethod, guided_layer_gradient, max_abs, output_score, select, upsample
 from ..context import ModelContext
 from ..registry import register
 from ..relu_rules import RULE_SAFE_KINDS, relu_rule
-from .gradcam import GradCAM, cam, cam_layer
+from .gradcam import GradCAM, cam, cam_layer, thesis_map
 
 
 @register
@@ -26,24 +28,31 @@ class GuidedGradCAM(GraphMethod):
     options = GradCAM.options
     graph_options = ("layer",)
     bind = GradCAM.bind
+    thesis_convention = "the thesis's guided backpropagation x the thesis's Grad-CAM (keras-gradcam)."
 
     def build(self, ctx: ModelContext, options: dict[str, Any]) -> Body:
         graph, node = ctx.graph, cam_layer(ctx, options["layer"])
         graph.require(RULE_SAFE_KINDS, self.id)
-        guided, size = relu_rule("guided"), graph.input_shape[:2]
+        guided, size, thesis = relu_rule("guided"), graph.input_shape[:2], self.thesis(options)
 
         def body(x: Any, t: Any) -> dict[str, Any]:
-            with tf.GradientTape(watch_accessed_variables=False) as tape:
-                tape.watch(x)
-                outs = graph.run(x, guided)
-                t, score = select(outs[graph.output], t)
-            guided_grads = tape.gradient(score, x)
+            if thesis:  # class independent guided backprop of sum(A)
+                guided_grads, outs = guided_layer_gradient(graph, x, node)
+                t, _ = select(outs[graph.output], t)
+            else:
+                with tf.GradientTape(watch_accessed_variables=False) as tape:
+                    tape.watch(x)
+                    outs = graph.run(x, guided)
+                    t, score = select(outs[graph.output], t)
+                guided_grads = tape.gradient(score, x)
             A = outs[node.index]
-            with tf.GradientTape(watch_accessed_variables=False) as head:
+            with tf.GradientTape(watch_accessed_variables=False) as head:  # the head again, with plain ReLUs
                 head.watch(A)
-                _, plain = select(graph.rerun(outs, node.index, A)[graph.output], t)
-            coarse = cam(A, head.gradient(plain, A, unconnected_gradients="zero"))
-            attribution = guided_grads * upsample(coarse, size)[..., None]
+                head_logits = graph.rerun(outs, node.index, A)[graph.output]
+                plain = output_score(graph, head_logits, t) if thesis else select(head_logits, t)[1]
+            grads = head.gradient(plain, A, unconnected_gradients="zero")
+            weights = thesis_map(A, grads, size) if thesis else upsample(cam(A, grads), size)
+            attribution = guided_grads * weights[..., None]
             return {"attribution": attribution, "heatmap": max_abs(attribution), "target": t, "logits": outs[graph.output]}
 
         return body

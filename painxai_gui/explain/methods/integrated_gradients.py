@@ -16,13 +16,14 @@ from typing import Any
 
 import numpy as np
 
-from ..base import Explanation, Hooks, Method, Option, chunks
+from ..base import Option, chunks
 from ..context import ModelContext
+from ..per_input import Parts, PerInputMethod, Progress
 from ..registry import register
 
 
 @register
-class IntegratedGradients(Method):
+class IntegratedGradients(PerInputMethod):
     id = "integrated_gradients"
     display_name = "Integrated Gradients"
     signed = True
@@ -34,27 +35,26 @@ class IntegratedGradients(Method):
         Option("batch_size", int, 16, "Path points per backward pass (speed only).", range=(1, None)),
     )
 
-    def run(self, ctx: ModelContext, xs: np.ndarray, targets: np.ndarray, options: dict[str, Any],
-            hooks: Hooks, extras: dict[str, Any]) -> list[Explanation]:
+    def work(self, ctx: ModelContext, options: dict[str, Any]) -> int:
+        return options["steps"]
+
+    def explain_one(self, ctx: ModelContext, x: np.ndarray, target: int, logits: np.ndarray, options: dict[str, Any],
+                    progress: Progress, extras: dict[str, Any]) -> Parts:
         from tf_explain.core.integrated_gradients import IntegratedGradients as TfExplainIG
 
         logits_fn = ctx.derived("logits_callable", lambda: _Logits(ctx.graph))
-        logits = ctx.logits(xs)
-        steps, results = options["steps"], []
-        for i, x in enumerate(xs):
-            t = int(np.argmax(logits[i])) if targets[i] < 0 else int(targets[i])
-            baseline = np.full(x.shape, options["baseline"], np.float32)
-            path = np.asarray(TfExplainIG.generate_linear_path(baseline, x, steps), np.float32)
-            mean_grad = np.zeros(x.shape, np.float64)
-            for part in chunks(steps, options["batch_size"]):
-                hooks.check(self.id)
-                count = part.stop - part.start
-                grads = TfExplainIG.get_integrated_gradients(path[part], logits_fn, t, count)
-                mean_grad += grads.numpy()[0] * count / steps
-                hooks.report(i * steps + part.stop, len(xs) * steps)
-            attribution = ((x - baseline) * mean_grad).astype(np.float32)
-            results.append(self.make(ctx, attribution, attribution.sum(axis=-1), t, logits[i], options))
-        return results
+        steps = options["steps"]
+        baseline = np.full(x.shape, options["baseline"], np.float32)
+        path = np.asarray(TfExplainIG.generate_linear_path(baseline, x, steps), np.float32)
+        mean_grad = np.zeros(x.shape, np.float64)
+        for part in chunks(steps, options["batch_size"]):
+            progress.check()
+            count = part.stop - part.start
+            grads = TfExplainIG.get_integrated_gradients(path[part], logits_fn, target, count)
+            mean_grad += grads.numpy()[0] * count / steps
+            progress.advance(count)
+        attribution = ((x - baseline) * mean_grad).astype(np.float32)
+        return Parts(attribution, attribution.sum(axis=-1))
 
 
 class _Logits:

@@ -19,7 +19,6 @@ LIME's ``get_image_and_mask(positive_only=False)``); ``top_k=0`` keeps all.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import threading
 from typing import Any, Iterator
@@ -29,8 +28,9 @@ import numpy as np
 from painxai_gui.errors import ExplainError
 
 from .._lazy import tf
-from ..base import Explanation, Hooks, Method, Option
+from ..base import Explanation, Hooks, Option
 from ..context import ModelContext
+from ..per_input import Parts, PerInputMethod, Progress
 from ..registry import register
 
 _TQDM_LOCK = threading.Lock()
@@ -67,7 +67,7 @@ def segment_weights(segments: np.ndarray, weights: dict[int, float], mode: str, 
 
 
 @register
-class Lime(Method):
+class Lime(PerInputMethod):
     id = "lime"
     display_name = "LIME"
     signed = True
@@ -91,25 +91,25 @@ class Lime(Method):
 
     def run(self, ctx: ModelContext, xs: np.ndarray, targets: np.ndarray, options: dict[str, Any],
             hooks: Hooks, extras: dict[str, Any]) -> list[Explanation]:
-        segments = extras.get("segments")
-        if segments is not None:
+        """Checks the segments hook (the record says 'precomputed' when segments are given), then the base loop."""
+        if extras.get("segments") is not None:
             options = {**options, "segmentation": "precomputed"}
         elif options["segmentation"] == "precomputed":
             raise ExplainError("lime: segmentation 'precomputed' needs segments=<H x W integer labels>")
-        logits = ctx.logits(xs)
-        total, results = len(xs) * options["num_samples"], []
-        for i, x in enumerate(xs):
-            t = int(np.argmax(logits[i])) if targets[i] < 0 else int(targets[i])
-            counter = [i * options["num_samples"], total]
-            labels, weights = self._explain_one(ctx, x, t, options, segments, hooks, counter)
-            attribution = segment_weights(labels, weights, "positive_negative", 0)
-            heatmap = segment_weights(labels, weights, options["mode"], options["top_k"])
-            exp = self.make(ctx, attribution, heatmap, t, logits[i], options)
-            results.append(dataclasses.replace(exp, segments=labels))
-        return results
+        return super().run(ctx, xs, targets, options, hooks, extras)
 
-    def _explain_one(self, ctx: ModelContext, x: np.ndarray, target: int, options: dict[str, Any],
-                     segments: Any, hooks: Hooks, counter: list[int]) -> tuple[np.ndarray, dict[int, float]]:
+    def work(self, ctx: ModelContext, options: dict[str, Any]) -> int:
+        return options["num_samples"]
+
+    def explain_one(self, ctx: ModelContext, x: np.ndarray, target: int, logits: np.ndarray, options: dict[str, Any],
+                    progress: Progress, extras: dict[str, Any]) -> Parts:
+        labels, weights = self._fit(ctx, x, target, options, extras.get("segments"), progress)
+        attribution = segment_weights(labels, weights, "positive_negative", 0)
+        heatmap = segment_weights(labels, weights, options["mode"], options["top_k"])
+        return Parts(attribution, heatmap, segments=labels)
+
+    def _fit(self, ctx: ModelContext, x: np.ndarray, target: int, options: dict[str, Any],
+             segments: Any, progress: Progress) -> tuple[np.ndarray, dict[int, float]]:
         from lime import lime_image
         from lime.wrappers.scikit_image import SegmentationAlgorithm
 
@@ -120,14 +120,13 @@ class Lime(Method):
         forward = ctx.forward_fn()
 
         def classifier(images: np.ndarray) -> np.ndarray:
-            hooks.check(self.id)
+            progress.check()
             batch = np.asarray(images[..., :1] if channels == 1 else images, dtype=np.float32)
             out = forward(tf.constant(batch)).numpy()
             if options["output"] == "probability":
                 out = np.exp(out - out.max(axis=1, keepdims=True))
                 out /= out.sum(axis=1, keepdims=True)
-            counter[0] += len(images)
-            hooks.report(*counter)
+            progress.advance(len(images))
             return out
 
         if segments is not None:

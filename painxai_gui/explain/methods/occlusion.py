@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 
 from .._lazy import tf
-from ..base import Explanation, Hooks, Method, Option, chunks
+from ..base import Option, chunks
 from ..context import ModelContext
+from ..per_input import Parts, PerInputMethod, Progress
 from ..registry import register
 
 
@@ -31,7 +32,7 @@ def windows(size: int, patch: int, stride: int) -> list[int]:
 
 
 @register
-class Occlusion(Method):
+class Occlusion(PerInputMethod):
     id = "occlusion"
     display_name = "Occlusion"
     signed = True
@@ -49,26 +50,29 @@ class Occlusion(Method):
         patch = min(options["patch"] or max(1, round(min(h, w) / 7)), h, w)
         return {**options, "patch": patch, "stride": options["stride"] or max(1, patch // 2)}
 
-    def run(self, ctx: ModelContext, xs: np.ndarray, targets: np.ndarray, options: dict[str, Any],
-            hooks: Hooks, extras: dict[str, Any]) -> list[Explanation]:
-        forward, logits = ctx.forward_fn(), ctx.logits(xs)
+    def work(self, ctx: ModelContext, options: dict[str, Any]) -> int:
+        return len(self.boxes(ctx, options))
+
+    @staticmethod
+    def boxes(ctx: ModelContext, options: dict[str, Any]) -> list[tuple[int, int]]:
         h, w, _ = ctx.input_shape
         p, s = options["patch"], options["stride"]
-        boxes = [(y, x) for y in windows(h, p, s) for x in windows(w, p, s)]
-        results = []
-        for i, x in enumerate(xs):
-            t = int(np.argmax(logits[i])) if targets[i] < 0 else int(targets[i])
-            drop, count = np.zeros((h, w), np.float64), np.zeros((h, w), np.float64)
-            for part in chunks(len(boxes), options["batch_size"]):
-                hooks.check(self.id)
-                batch = np.repeat(x[None], part.stop - part.start, axis=0)
-                for k, (y0, x0) in enumerate(boxes[part]):
-                    batch[k, y0 : y0 + p, x0 : x0 + p] = options["fill"]
-                scores = forward(tf.constant(batch)).numpy()[:, t]
-                for (y0, x0), score in zip(boxes[part], scores):
-                    drop[y0 : y0 + p, x0 : x0 + p] += logits[i, t] - score
-                    count[y0 : y0 + p, x0 : x0 + p] += 1
-                hooks.report(i * len(boxes) + part.stop, len(xs) * len(boxes))
-            attribution = (drop / np.maximum(count, 1)).astype(np.float32)
-            results.append(self.make(ctx, attribution, attribution, t, logits[i], options))
-        return results
+        return [(y, x) for y in windows(h, p, s) for x in windows(w, p, s)]
+
+    def explain_one(self, ctx: ModelContext, x: np.ndarray, target: int, logits: np.ndarray, options: dict[str, Any],
+                    progress: Progress, extras: dict[str, Any]) -> Parts:
+        forward, boxes, p = ctx.forward_fn(), self.boxes(ctx, options), options["patch"]
+        reference = logits[target]
+        drop, count = np.zeros(x.shape[:2], np.float64), np.zeros(x.shape[:2], np.float64)
+        for part in chunks(len(boxes), options["batch_size"]):
+            progress.check()
+            batch = np.repeat(x[None], part.stop - part.start, axis=0)
+            for k, (y0, x0) in enumerate(boxes[part]):
+                batch[k, y0 : y0 + p, x0 : x0 + p] = options["fill"]
+            scores = forward(tf.constant(batch)).numpy()[:, target]
+            for (y0, x0), score in zip(boxes[part], scores):
+                drop[y0 : y0 + p, x0 : x0 + p] += reference - score
+                count[y0 : y0 + p, x0 : x0 + p] += 1
+            progress.advance(part.stop - part.start)
+        attribution = (drop / np.maximum(count, 1)).astype(np.float32)
+        return Parts(attribution, attribution)

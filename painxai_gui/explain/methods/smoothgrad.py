@@ -17,13 +17,14 @@ from typing import Any
 import numpy as np
 
 from .._lazy import tf
-from ..base import Explanation, Hooks, Method, Option, chunks
+from ..base import Option, chunks
 from ..context import ModelContext
+from ..per_input import Parts, PerInputMethod, Progress
 from ..registry import METHODS, register
 
 
 @register
-class SmoothGrad(Method):
+class SmoothGrad(PerInputMethod):
     id = "smoothgrad"
     display_name = "SmoothGrad"
     summary = "Gradient averaged over noisy copies of the input."
@@ -35,23 +36,21 @@ class SmoothGrad(Method):
         Option("batch_size", int, 16, "Copies per backward pass (speed only).", range=(1, None)),
     )
 
-    def run(self, ctx: ModelContext, xs: np.ndarray, targets: np.ndarray, options: dict[str, Any],
-            hooks: Hooks, extras: dict[str, Any]) -> list[Explanation]:
-        grad_fn = METHODS["gradient"].function(ctx, {})
-        logits = ctx.logits(xs)
-        n, results = options["samples"], []
-        for i, x in enumerate(xs):
-            t = int(np.argmax(logits[i])) if targets[i] < 0 else int(targets[i])
-            rng = np.random.default_rng(options["seed"])
-            sigma = options["noise"] * float(x.max() - x.min())
-            total = np.zeros(x.shape, np.float64)
-            for part in chunks(n, options["batch_size"]):
-                hooks.check(self.id)
-                count = part.stop - part.start
-                noisy = (x[None] + rng.normal(0.0, sigma, (count, *x.shape))).astype(np.float32)
-                out = grad_fn(tf.constant(noisy), tf.fill([count], tf.constant(t, tf.int32)))
-                total += out["attribution"].numpy().sum(axis=0)
-                hooks.report(i * n + part.stop, len(xs) * n)
-            mean = (total / n).astype(np.float32)
-            results.append(self.make(ctx, mean, np.abs(mean).max(axis=-1), t, logits[i], options))
-        return results
+    def work(self, ctx: ModelContext, options: dict[str, Any]) -> int:
+        return options["samples"]
+
+    def explain_one(self, ctx: ModelContext, x: np.ndarray, target: int, logits: np.ndarray, options: dict[str, Any],
+                    progress: Progress, extras: dict[str, Any]) -> Parts:
+        grad_fn = METHODS["gradient"].function(ctx, METHODS["gradient"].resolve_options({}))
+        n, rng = options["samples"], np.random.default_rng(options["seed"])
+        sigma = options["noise"] * float(x.max() - x.min())
+        total = np.zeros(x.shape, np.float64)
+        for part in chunks(n, options["batch_size"]):
+            progress.check()
+            count = part.stop - part.start
+            noisy = (x[None] + rng.normal(0.0, sigma, (count, *x.shape))).astype(np.float32)
+            out = grad_fn(tf.constant(noisy), tf.fill([count], tf.constant(target, tf.int32)))
+            total += out["attribution"].numpy().sum(axis=0)
+            progress.advance(count)
+        mean = (total / n).astype(np.float32)
+        return Parts(mean, np.abs(mean).max(axis=-1))
