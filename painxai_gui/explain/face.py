@@ -10,7 +10,9 @@
   (``segmentation="precomputed"``).
 * :func:`explain_face` -- crop + landmarks + model + method + options +
   target spec -> :class:`FaceExplanation` (the engine's explanation, the
-  relevance per facial region, the explained class).
+  relevance per facial region, the explained class); :func:`explain_faces`
+  does the same for many crops in one batched engine call (the region
+  timeline, ``painxai study``).
 """
 
 from __future__ import annotations
@@ -185,28 +187,62 @@ def explain_face(model: Any, crop: np.ndarray, landmarks: np.ndarray | None, met
     category, for target "true". ``x``: the crop already preprocessed, when
     the caller has it. ``progress`` / ``cancel``: the engine's hooks.
     """
-    from .api import explain, get_method
+    return explain_faces(model, [crop], [landmarks], method, options, [target], categories=[category],
+                         xs=None if x is None else np.asarray(x)[None], progress=progress, cancel=cancel)[0]
+
+
+def explain_faces(model: Any, crops: Sequence[np.ndarray] | np.ndarray, landmarks: Sequence[np.ndarray | None],
+                  method: str, options: Mapping[str, Any] | None = None, targets: Any = "predicted", *,
+                  categories: Any = None, xs: np.ndarray | None = None,
+                  progress: Callable[[int, int], Any] | None = None,
+                  cancel: Callable[[], bool] | None = None) -> list[FaceExplanation]:
+    """Many face crops at once, each explained as :func:`explain_face` explains one: one batched engine call.
+
+    ``targets`` and ``categories``: one value for every crop, or a sequence
+    with one per crop. ``landmarks``: one (68, 2) array per crop, or None /
+    NaN rows for crops without (no regions). ``xs``: the crops already
+    preprocessed (N x H x W x C). LIME on facial-region segments runs crop by
+    crop, since every face has its own segments.
+    """
+    from .api import explain, explain_batch, get_method
 
     loaded = _loaded(model)
     names = tuple(loaded.spec.class_names)
-    wanted = resolve_target(target, names, category)
-    if x is None:
+    n = len(crops)
+    wanted = [resolve_target(t, names, c) for t, c in zip(_per_crop(targets, n), _per_crop(categories, n))]
+    if xs is None:
         from painxai_gui.model import preprocess
 
-        x = preprocess(crop, loaded.spec)[0]
+        xs = preprocess(np.stack([np.asarray(c) for c in crops]), loaded.spec)
+    marks = [None if lm is None or not np.isfinite(lm).all() else np.asarray(lm) for lm in landmarks]
     options = dict(options or {})
-    extras: dict[str, Any] = {}
-    if options.get("segmentation") == "precomputed" and "segments" in get_method(method).hooks:
-        if landmarks is None:
-            raise ExplainError(f"{method}: facial-region segments need the face's 68 landmarks, "
-                               "and this image has none (no face found)")
-        extras["segments"] = region_label_map(landmarks, crop.shape[:2], x.shape[:2])
     hooks = {k: v for k, v in (("progress", progress), ("cancel", cancel)) if v is not None}
-    result = explain(loaded.model, x, method, wanted, **hooks, **extras, **options)
-    if not np.isfinite(result.heatmap).all():
-        raise ExplainError(f"{method} produced NaN or infinite values")
-    regions = region_stats(result.heatmap, landmarks, crop.shape[:2], bool(result.signed))
-    return FaceExplanation(result, regions, names[int(result.target)])
+    if options.get("segmentation") == "precomputed" and "segments" in get_method(method).hooks:
+        results = []
+        for crop, lm, x, k in zip(crops, marks, xs, wanted):
+            if lm is None:
+                raise ExplainError(f"{method}: facial-region segments need the face's 68 landmarks, "
+                                   "and this image has none (no face found)")
+            segments = region_label_map(lm, np.asarray(crop).shape[:2], x.shape[:2])
+            results.append(explain(loaded.model, x, method, k, segments=segments, **hooks, **options))
+    else:
+        results = explain_batch(loaded.model, xs, method, wanted, **hooks, **options)
+    out = []
+    for crop, lm, result in zip(crops, marks, results):
+        if not np.isfinite(result.heatmap).all():
+            raise ExplainError(f"{method} produced NaN or infinite values")
+        regions = region_stats(result.heatmap, lm, np.asarray(crop).shape[:2], bool(result.signed))
+        out.append(FaceExplanation(result, regions, names[int(result.target)]))
+    return out
+
+
+def _per_crop(value: Any, n: int) -> list[Any]:
+    """One value for every crop, or already one per crop."""
+    if isinstance(value, (list, tuple, np.ndarray)):
+        if len(value) != n:
+            raise ExplainError(f"{len(value)} targets or categories for {n} crops")
+        return [v.item() if isinstance(v, np.generic) else v for v in value]
+    return [value] * n
 
 
 def _loaded(model: Any) -> Any:

@@ -22,7 +22,6 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 
 from painxai_gui.dataset.records import VideoRecord
-from painxai_gui.errors import ExplainError
 from painxai_gui.explain.face import REGION_ORDER, RegionStats
 from painxai_gui.live.context import JobContext
 from painxai_gui.live.media import MediaPool
@@ -65,23 +64,11 @@ def explain_regions(model: Any, faces: Sequence[FaceFrame], crops: np.ndarray, m
                     options: Mapping[str, Any], target: str, category: str | None,
                     cancel: Callable[[], bool] | None = None) -> list[RegionStats | None]:
     """Region stats of each face (``crops`` stacked), as :func:`explain_face` computes them, in one batch."""
-    from painxai_gui.explain.api import explain_batch, get_method
-    from painxai_gui.explain.face import explain_face, region_stats, resolve_target
-    from painxai_gui.model import preprocess
+    from painxai_gui.explain.face import explain_faces
 
-    options = dict(options)
-    if options.get("segmentation") == "precomputed" and "segments" in get_method(method).hooks:
-        return [explain_face(model, f.face.crop, f.face.landmarks, method, options, target, category=category,
-                             cancel=cancel).regions for f in faces]
-    wanted = resolve_target(target, tuple(model.spec.class_names), category)
-    hooks = {"cancel": cancel} if cancel is not None else {}
-    results = explain_batch(model.model, preprocess(crops, model.spec), method, wanted, **hooks, **options)
-    out = []
-    for face, result in zip(faces, results):
-        if not np.isfinite(result.heatmap).all():
-            raise ExplainError(f"{method} produced NaN or infinite values")
-        out.append(region_stats(result.heatmap, face.face.landmarks, face.face.crop.shape[:2], bool(result.signed)))
-    return out
+    found = explain_faces(model, list(crops), [f.face.landmarks for f in faces], method, options, target,
+                          categories=category, cancel=cancel)
+    return [f.regions for f in found]
 
 
 def fill_regions(cache: TimelineCache, pool: MediaPool, interactive: Callable[[], bool], request: RegionRequest,

@@ -46,9 +46,13 @@ def region_measures(heatmap: np.ndarray, landmarks: np.ndarray | None, crop_size
     """``share_r``, ``density_r`` and ``signed_r`` (NaN for unsigned methods) of one heatmap."""
     from painxai_gui.explain.face import region_stats
 
-    names = region_columns()
     usable = landmarks is not None and np.isfinite(landmarks).all()
-    stats = region_stats(heatmap, landmarks if usable else None, crop_size, signed)
+    return _measures(region_stats(heatmap, landmarks if usable else None, crop_size, signed), signed)
+
+
+def _measures(stats: Any, signed: bool) -> dict[str, float]:
+    """A RegionStats (or None: no landmarks) as the study's columns."""
+    names = region_columns()
     if stats is None:
         return {f"{m}_{r}": float("nan") for m in REGION_MEASURES for r in names}
     out = {f"share_{r}": v for r, v in stats.shares().items()}
@@ -68,27 +72,29 @@ def spearman(a: np.ndarray, b: np.ndarray) -> float:
     return float(spearmanr(a, b).statistic)
 
 
-def explain_faces(model: Any, xs: np.ndarray, landmarks: np.ndarray, crop_size: int, method: str,
+def explain_faces(loaded: Any, crops: np.ndarray, xs: np.ndarray, landmarks: np.ndarray, method: str,
                   targets: Sequence[int], runner_up: Sequence[int] | None = None,
                   options: dict[str, Any] | None = None) -> FaceExplanations:
-    """Explain preprocessed crops ``xs`` for ``targets``; regions from ``landmarks`` (N x 68 x 2, crop px).
+    """Explain crops (``xs``: preprocessed) for ``targets`` through the app's
+    :func:`painxai_gui.explain.face.explain_faces`; regions from ``landmarks`` (N x 68 x 2, crop px).
 
     With ``runner_up`` the method also explains that class on the same
-    images (one batch) and the class contrast is filled in.
+    images (in the same batch) and the class contrast is filled in.
     """
-    from painxai_gui.explain import METHODS, explain_batch
+    from painxai_gui.explain import METHODS
+    from painxai_gui.explain.face import explain_faces as explain_face_batch
 
-    options = dict(options or {})
     n = len(xs)
     wanted = [int(t) for t in targets] + ([int(t) for t in runner_up] if runner_up is not None else [])
-    batch = np.concatenate([xs, xs]) if runner_up is not None else xs
-    results = explain_batch(model, batch, method, wanted, **options)
-    heatmaps = np.stack([np.asarray(r.heatmap, np.float32) for r in results])
+    twice = runner_up is not None
+    faces = explain_face_batch(loaded, list(crops) * (2 if twice else 1), list(landmarks) * (2 if twice else 1),
+                               method, options, wanted, xs=np.concatenate([xs, xs]) if twice else xs)
+    heatmaps = np.stack([np.asarray(f.heatmap, np.float32) for f in faces])
     signed = bool(METHODS[method].signed)
-    rows = [region_measures(heatmaps[i], landmarks[i], crop_size, signed) for i in range(n)]
-    out = FaceExplanations(method, signed, dict(results[0].options) if results else {},
-                           np.asarray([r.target for r in results[:n]], np.int64), heatmaps[:n])
+    rows = [_measures(f.regions, signed) for f in faces[:n]]
+    out = FaceExplanations(method, signed, dict(faces[0].explanation.options) if faces else {},
+                           np.asarray([f.target for f in faces[:n]], np.int64), heatmaps[:n])
     out.regions = {key: np.asarray([r[key] for r in rows], np.float64) for key in (rows[0] if rows else {})}
-    if runner_up is not None:
+    if twice:
         out.contrast = np.asarray([1.0 - spearman(heatmaps[i], heatmaps[n + i]) for i in range(n)])
     return out

@@ -152,8 +152,7 @@ def run_method_shard(shard: Shard, store: StudyStore, batch_size: int) -> dict[s
     for idx, loaded, predictor in _groups(shard):
         xs, probs, targets = _prepare(shard, crops, idx, loaded, predictor)
         second = runner_up(probs, targets) if s["contrast"] else None
-        fe = explain_faces(loaded.model, xs, landmarks[idx], crops.shape[1], shard.method, targets, second,
-                           shard.options)
+        fe = explain_faces(loaded, crops[idx], xs, landmarks[idx], shard.method, targets, second, shard.options)
         for key, values in fe.regions.items():
             table.setdefault(key, np.full(n, np.nan))[idx] = values
         if fe.contrast is not None:
