@@ -11,6 +11,14 @@ under ``tensorflow::StackTrace::Capture`` in the worker, ``QBasicMutex`` in
 collect from a timer on the GUI thread. This module adds reference counting,
 so the app, each main window and the test session can hold it, and the last
 release turns automatic collection back on.
+
+A full collection with TensorFlow, Keras and pyqtgraph imported walks ~440k
+objects: 0.26 s on two cores, a visible freeze in the middle of a scrub. The
+first hold therefore collects once and then ``gc.freeze()``-s what is alive
+(the imported modules, classes and functions, which live until exit anyway),
+as long-running Python services do; later full collections walk only what
+was made since (5-20 ms with a model loaded and traced). The last release
+unfreezes them again.
 """
 
 from __future__ import annotations
@@ -58,9 +66,11 @@ def hold(interval_ms: int = 500) -> Callable[[], None]:
         raise RuntimeError("main_thread_gc.hold() needs a QApplication")
     if _holders == 0:
         global _blocks_after_full
-        _blocks_after_full = sys.getallocatedblocks()
         _was_enabled = gc.isenabled()
         gc.disable()
+        gc.collect()
+        gc.freeze()  # the imports: long-lived, never garbage, never walked again
+        _blocks_after_full = sys.getallocatedblocks()
         _timer = QtCore.QTimer()
         _timer.setInterval(interval_ms)
         _timer.timeout.connect(_collect_by_threshold)
@@ -79,6 +89,7 @@ def hold(interval_ms: int = 500) -> Callable[[], None]:
             if _timer is not None:
                 _timer.stop()
                 _timer = None
+            gc.unfreeze()
             gc.collect()  # here, on the GUI thread
             if _was_enabled:
                 gc.enable()

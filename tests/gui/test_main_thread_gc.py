@@ -53,3 +53,17 @@ def test_last_release_turns_automatic_collection_back_on(qapp):
         release()  # idempotent
     assert main_thread_gc._holders == before
     assert gc.isenabled() == (before == 0)
+
+
+def test_what_was_alive_at_the_first_hold_is_frozen_out_of_full_collections(qapp):
+    """Full collections walk only what was made after the first hold (the imports are frozen)."""
+    assert main_thread_gc.holding()  # the GUI test session holds it
+    frozen = gc.get_freeze_count()
+    assert frozen > 10_000  # Qt, NumPy, pyqtgraph, the package: every module, class and function
+    tracked_now = len(gc.get_objects())  # get_objects() leaves the permanent generation out
+    assert tracked_now < frozen + 1_000_000
+    cycle = _Cycle(None)
+    ref = __import__("weakref").ref(cycle)
+    del cycle
+    gc.collect()
+    assert ref() is None  # new garbage is still collected
