@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable
 
@@ -61,12 +62,9 @@ class StudyBrowse:
         """The table's row for one class x region (mean, low, high, rank, subjects, images)."""
         return self._cells.get((grouping, cls, method, measure, region))
 
-    @property
+    @cached_property
     def _cells(self) -> dict[tuple, dict[str, Any]]:
-        if not hasattr(self, "_cell_index"):
-            self._cell_index = {(r["grouping"], r["class"], r["method"], r["measure"], r["region"]): r
-                                for r in self.regions}
-        return self._cell_index
+        return {(r["grouping"], r["class"], r["method"], r["measure"], r["region"]): r for r in self.regions}
 
     def class_frames(self, grouping: str, cls: str, method: str, region: str | None = None,
                      measure: str = "share") -> np.ndarray:
