@@ -20,6 +20,14 @@ def class_colour(k: int) -> QtGui.QColor:
     return QtGui.QColor(*CLASS_COLOURS[k % len(CLASS_COLOURS)])
 
 
+def ticks(lo: float, hi: float, count: int = 6) -> np.ndarray:
+    """About ``count`` round tick values (steps of 1, 2, 2.5 or 5 x 10^k) within [lo, hi]."""
+    raw = (hi - lo) / max(1, count - 1)
+    power = 10.0 ** np.floor(np.log10(raw)) if raw > 0 else 1.0
+    step = next(f * power for f in (1, 2, 2.5, 5, 10) if f * power >= raw)
+    return np.arange(np.ceil(lo / step) * step, hi + step * 1e-9, step)
+
+
 class IntervalBars(QtWidgets.QWidget):
     barClicked = QtCore.Signal(str, str)  # class, region
 
@@ -128,13 +136,13 @@ class IntervalBars(QtWidgets.QWidget):
         lo, hi = self._range()
         grid = QtGui.QColor(text)
         grid.setAlpha(40)
-        for tick in np.linspace(lo, hi, 5):
+        for tick in ticks(lo, hi):
             y = self._y(tick)
             p.setPen(grid)
             p.drawLine(QtCore.QPointF(plot.left(), y), QtCore.QPointF(plot.right(), y))
             p.setPen(text)
             p.drawText(QtCore.QRectF(0, y - 8, MARGIN.left() - 6, 16),
-                       QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter, f"{tick:.2f}")
+                       QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter, f"{tick:g}")
         p.setPen(text)
         p.drawLine(QtCore.QPointF(plot.left(), self._y(0.0)), QtCore.QPointF(plot.right(), self._y(0.0)))
         p.save()

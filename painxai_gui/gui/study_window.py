@@ -84,7 +84,7 @@ class StudyWindow(QtWidgets.QMainWindow):
         regions = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         regions.addWidget(self.bars)
         regions.addWidget(self.table)
-        regions.setSizes([380, 200])
+        regions.setSizes([420, 230])
         self.faces, self.clusters = FaceGrid(), FaceGrid()
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.addTab(regions, "Regions per class")
@@ -128,7 +128,7 @@ class StudyWindow(QtWidgets.QMainWindow):
         for combo in (self.grouping, self.method, self.measure):
             combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.bars.barClicked.connect(self.show_cell)
-        self.table.cellClicked.connect(lambda r, c: self.show_cell(self._classes()[r], self.browse.regions_of()[c]))
+        self.table.cellClicked.connect(lambda r, c: self.show_cell(self._classes()[c], self.browse.regions_of()[r]))
         self.faces.tileClicked.connect(lambda key: self.show_class(*key))
         self.clusters.tileClicked.connect(lambda key: self.show_cluster(*key))
         self.frames.doubleClicked.connect(lambda index: self.request_frame(index.row()))
@@ -212,15 +212,16 @@ class StudyWindow(QtWidgets.QMainWindow):
         self._fill_clusters(method)
 
     def _fill_table(self, classes: list[str], regions: list[str], cells: dict) -> None:
+        """One row per region, one column per class (cells stay one line wide): mean [low, high]."""
         t = self.table
         t.clear()
-        t.setRowCount(len(classes))
-        t.setColumnCount(len(regions))
-        t.setHorizontalHeaderLabels(regions)
-        t.setVerticalHeaderLabels(classes)
+        t.setRowCount(len(regions))
+        t.setColumnCount(len(classes))
+        t.setHorizontalHeaderLabels(classes)
+        t.setVerticalHeaderLabels(regions)
+        fmt = (lambda v: "–" if not np.isfinite(v) else f"{v:.3f}")
         for (c, r), cell in cells.items():
-            fmt = (lambda v: "–" if not np.isfinite(v) else f"{v:.3f}")
-            item = QtWidgets.QTableWidgetItem(f"{fmt(cell['mean'])}\n[{fmt(cell['low'])}, {fmt(cell['high'])}]")
+            item = QtWidgets.QTableWidgetItem(f"{fmt(cell['mean'])} [{fmt(cell['low'])}, {fmt(cell['high'])}]")
             item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
             item.setToolTip(f"{classes[c]} · {regions[r]}: rank {cell['rank']}, {cell['images']} images of "
                             f"{cell['subjects']} subjects")
@@ -228,7 +229,7 @@ class StudyWindow(QtWidgets.QMainWindow):
                 font = item.font()
                 font.setBold(True)
                 item.setFont(font)
-            t.setItem(c, r, item)
+            t.setItem(r, c, item)
         t.horizontalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Stretch)
         t.resizeRowsToContents()
 
@@ -275,7 +276,7 @@ class StudyWindow(QtWidgets.QMainWindow):
         rows = self.browse.class_frames(grouping, cls, method, region, measure)
         c, r = self._classes().index(cls), self.browse.regions_of().index(region)
         self.bars.select(cls, region)
-        self.table.setCurrentCell(c, r)
+        self.table.setCurrentCell(r, c)
         self._list(rows, f"{measure}_{region}", f"{region} {measure}",
                    f"<b>{cls}</b> ({grouping} class) · {method_title(method)} · <b>{region}</b>: {len(rows)} frames, "
                    f"highest {MEASURE_TITLES[measure]} of {region} first",

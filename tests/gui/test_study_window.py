@@ -107,8 +107,8 @@ def test_table_and_bars_show_the_reports_csv(window, qtbot, study):
     for grouping, method, measure in (("true", "gradient", "share"), ("predicted", "lrp.epsilon", "density"),
                                       ("true", "lrp.epsilon", "signed")):
         _select(win, grouping, method, measure)
-        classes = [win.table.verticalHeaderItem(r).text() for r in range(win.table.rowCount())]
-        regions = [win.table.horizontalHeaderItem(c).text() for c in range(win.table.columnCount())]
+        classes = [win.table.horizontalHeaderItem(c).text() for c in range(win.table.columnCount())]
+        regions = [win.table.verticalHeaderItem(r).text() for r in range(win.table.rowCount())]
         assert regions == list(REGIONS) and sorted(classes) == ["disgust", "happiness", "pain"]
         assert win.bars.classes == classes and win.bars.regions == regions
         for c, cls in enumerate(classes):
@@ -117,8 +117,8 @@ def test_table_and_bars_show_the_reports_csv(window, qtbot, study):
                           == (grouping, cls, method, measure, region)]
                 mean, low, high = float(row["mean"]), float(row["low"]), float(row["high"])
                 assert (win.bars.means[c, r], win.bars.lows[c, r], win.bars.highs[c, r]) == (mean, low, high)
-                assert win.table.item(c, r).text() == f"{mean:.3f}\n[{low:.3f}, {high:.3f}]"
-                assert win.table.item(c, r).font().bold() == (row["rank"] == "1")
+                assert win.table.item(r, c).text() == f"{mean:.3f} [{low:.3f}, {high:.3f}]"
+                assert win.table.item(r, c).font().bold() == (row["rank"] == "1")
 
 
 def test_without_a_report_the_window_computes_the_same_tables(window, qtbot, study, tmp_path):
@@ -144,8 +144,8 @@ def test_without_a_report_the_window_computes_the_same_tables(window, qtbot, stu
 
 
 def _click_cell(qtbot, win, cls: str, region: str) -> None:
-    r, c = win.bars.classes.index(cls), win.bars.regions.index(region)
-    rect = win.table.visualItemRect(win.table.item(r, c))
+    column, row = win.bars.classes.index(cls), win.bars.regions.index(region)  # table: regions x classes
+    rect = win.table.visualItemRect(win.table.item(row, column))
     qtbot.mouseClick(win.table.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=rect.center())
 
 
@@ -178,7 +178,7 @@ def test_clicking_a_cell_or_bar_lists_exactly_that_class_ranked_by_the_region(wi
     expected = _ranked(table, (predicted == "happiness") & (table["method"] == "gradient"), "share_mouth")
     assert len(expected) > 0 and [x["image"] for x in _listed(win)] == table["image"][expected].tolist()
     assert win.bars.selected == ("happiness", "mouth")
-    assert win.table.currentRow() == c and win.table.currentColumn() == r
+    assert win.table.currentRow() == r and win.table.currentColumn() == c
 
 
 def test_clicking_a_cluster_lists_its_members(window, qtbot, study):
