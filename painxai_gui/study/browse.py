@@ -44,16 +44,16 @@ class StudyBrowse:
     template: np.ndarray | None = None  # 76 x 2 template points, fractions of the crop
     report: Path | None = None  # the report read, None when computed here
 
-    @property
+    @cached_property
     def methods(self) -> list[str]:
         return methods_of(self.rows)
 
-    @property
+    @cached_property
     def class_names(self) -> list[str]:
         return class_names(self.rows)
 
     def classes(self, grouping: str) -> list[str]:
-        return [str(c) for c in dict.fromkeys(class_labels(self.rows, grouping))]
+        return [str(c) for c in dict.fromkeys(self._labels[grouping])]
 
     def regions_of(self) -> list[str]:
         return list(dict.fromkeys(r["region"] for r in self.regions))
@@ -66,11 +66,18 @@ class StudyBrowse:
     def _cells(self) -> dict[tuple, dict[str, Any]]:
         return {(r["grouping"], r["class"], r["method"], r["measure"], r["region"]): r for r in self.regions}
 
+    @cached_property
+    def _methods(self) -> np.ndarray:
+        return np.asarray(self.rows["method"]).astype(str)
+
+    @cached_property
+    def _labels(self) -> dict[str, np.ndarray]:
+        return {g: class_labels(self.rows, g) for g in GROUPINGS}
+
     def class_frames(self, grouping: str, cls: str, method: str, region: str | None = None,
                      measure: str = "share") -> np.ndarray:
         """Row positions of ``cls``'s images for ``method``; with a region, highest value of it first."""
-        methods = np.asarray(self.rows["method"]).astype(str)
-        picked = np.flatnonzero((class_labels(self.rows, grouping) == cls) & (methods == method))
+        picked = np.flatnonzero((self._labels[grouping] == cls) & (self._methods == method))
         if region is None:
             return picked
         values = np.asarray(self.rows[f"{measure}_{region}"], np.float64)[picked]
@@ -80,8 +87,7 @@ class StudyBrowse:
     def cluster_frames(self, cls: str, method: str, cluster: int) -> np.ndarray:
         """Row positions of the images of one SpRAy cluster (by image)."""
         ids = self.members.get((cls, method, int(cluster)), np.zeros(0, np.int64))
-        methods = np.asarray(self.rows["method"]).astype(str)
-        picked = np.flatnonzero((methods == method) & np.isin(np.asarray(self.rows["image"]), ids))
+        picked = np.flatnonzero((self._methods == method) & np.isin(np.asarray(self.rows["image"]), ids))
         return picked[np.argsort(np.asarray(self.rows["image"])[picked], kind="stable")]
 
     def predicted_name(self, row: int) -> str:
