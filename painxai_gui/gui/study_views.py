@@ -133,6 +133,7 @@ class FaceGrid(QtWidgets.QScrollArea):
         self.grid.setAlignment(QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignTop)
         self.note = QtWidgets.QLabel(note)
         self.note.setWordWrap(True)
+        self.note.setMinimumWidth(520)
         self.grid.addWidget(self.note, 0, 0, 1, 12)
         self.setWidget(inner)
 

@@ -11,6 +11,7 @@ raised, or added with the study's options and target).
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import numpy as np
@@ -155,7 +156,16 @@ class StudyWindow(QtWidgets.QMainWindow):
         problem = getattr(error, "problem", None) or f"{type(error).__name__}: {error}"
         path = getattr(error, "path", None) or self.folder
         text = f"Cannot open {path} as a study: {problem}"
+        self.browse = None
         self.header.setText("No study open.")
+        self.bars.set_data([], [], np.zeros((0, 0)), np.zeros((0, 0)), np.zeros((0, 0)), "")
+        self.table.clear()
+        self.table.setRowCount(0)
+        self.table.setColumnCount(0)
+        self.faces.clear("")
+        self.clusters.clear("")
+        self.method.clear()
+        self._list(np.zeros(0, np.int64), None, "value", "No study open.", None)
         self.say(text)
         self.failed.emit(text)
 
@@ -171,8 +181,9 @@ class StudyWindow(QtWidgets.QMainWindow):
         source = (f"tables and faces from the report in {browse.report}" if browse.report is not None else
                   "no current report found: tables and faces computed from rows.parquet as `painxai study report` "
                   "does (defaults)")
+        source = html.escape(source)
         target = (browse.record.get("settings") or {}).get("target", "predicted")
-        self.header.setText(f"<b>{browse.folder}</b> — {n_images} images of {n_subjects} subjects, "
+        self.header.setText(f"<b>{html.escape(str(browse.folder))}</b> — {n_images} images of {n_subjects} subjects, "
                             f"{len(browse.methods)} methods, maps of the {target} class; {source}.")
         self.method.blockSignals(True)
         self.method.clear()
@@ -294,9 +305,9 @@ class StudyWindow(QtWidgets.QMainWindow):
                    f"<b>{cls}</b> · {method_title(method)} · cluster {cluster}: {len(rows)} frames",
                    {"kind": "cluster", "class": cls, "method": method, "cluster": cluster})
 
-    def _list(self, rows: np.ndarray, column: str | None, title: str, text: str, selection: dict) -> None:
+    def _list(self, rows: np.ndarray, column: str | None, title: str, text: str, selection: dict | None) -> None:
         self.selection = selection
-        self.frames_model.set_rows(self.browse, rows, column, title)
+        self.frames_model.set_rows(self.browse if len(rows) else None, rows, column, title)
         self.frames.resizeColumnsToContents()
         self.frames_title.setText(text)
 

@@ -220,11 +220,17 @@ def test_double_click_shows_the_frame_in_the_main_window_with_that_method(window
     assert window.errors.history == [] and not win.message.isVisible()
 
 
-def test_a_folder_that_is_not_a_study_says_so(window, qtbot, tmp_path):
+def test_a_folder_that_is_not_a_study_says_so(window, qtbot, study, tmp_path):
+    win, _browse = open_study_window(window, qtbot, study["study"])
+    _click_cell(qtbot, win, "pain", "eyes")
+    assert win.frames_model.rowCount() == 12
     (tmp_path / "notes.txt").write_text("hello")
     win, text = open_study_window(window, qtbot, tmp_path, signal="failed")
     assert "not a finished study folder" in text and str(tmp_path) in text
     assert win.message.isVisible() and win.message.text() == text and win.browse is None
+    # nothing of the study before stays on screen
+    assert win.frames_model.rowCount() == 0 and win.table.rowCount() == 0 and win.bars.classes == []
+    assert win.faces.tiles == {} and win.clusters.tiles == {} and win.method.count() == 0
 
 
 def test_file_menu_has_open_study(window):
