@@ -80,9 +80,10 @@ class FramesModel(QtCore.QAbstractTableModel):
         b, i = self.browse, int(self.positions[index])
         rows = b.rows
         value = float(rows[self.value_column][i]) if self.value_column else float("nan")
-        return {"video": str(rows["source_video"][i]), "frame": int(rows["frame"][i]), "subject": str(rows["subject"][i]),
-                "class": str(rows["category"][i]), "predicted": b.predicted_name(i), "method": str(rows["method"][i]),
-                "value": value, "crop": str(rows["path"][i]), "image": int(rows["image"][i])}
+        return {"video": str(rows["source_video"][i]), "frame": int(rows["frame"][i]),
+                "subject": str(rows["subject"][i]), "class": str(rows["category"][i]), "predicted": b.predicted_name(i),
+                "method": str(rows["method"][i]), "value": value, "crop": str(rows["path"][i]),
+                "image": int(rows["image"][i])}
 
     def data(self, index, role=QtCore.Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or self.browse is None:

@@ -296,7 +296,8 @@ class StudyWindow(QtWidgets.QMainWindow):
 
     def show_class(self, grouping: str, cls: str, method: str, _unused=None) -> None:
         rows = self.browse.class_frames(grouping, cls, method)
-        self._list(rows, None, "value", f"<b>{cls}</b> ({grouping} class) · {method_title(method)}: {len(rows)} frames",
+        self._list(rows, None, "value",
+                   f"<b>{cls}</b> ({grouping} class) · {method_title(method)}: {len(rows)} frames",
                    {"kind": "class", "grouping": grouping, "class": cls, "method": method})
 
     def show_cluster(self, cls: str, method: str, cluster: int) -> None:

@@ -151,8 +151,9 @@ def make_report(study: str | Path, out: str | Path, *, bootstrap: int = stats.B,
     faces = timed("faces", face_results, study, rows, warp_size, seed, spray_max)
     files = [write_csv(out / "regions.csv", regions), write_csv(out / "region_differences.csv", diffs),
              write_csv(out / "methods.csv", methods), write_csv(out / "clusters.csv", faces.clusters),
-             write_csv(out / "cluster_members.csv", [{"class": k[0], "method": k[1], "cluster": k[2], "image": int(i)}
-                                                     for k, ids in faces.members.items() for i in ids])]
+             write_csv(out / "cluster_members.csv", [{"class": cls, "method": method, "cluster": c, "image": int(i)}
+                                                     for (cls, method, c), ids in faces.members.items()
+                                                     for i in ids])]
     names = methods_of(rows)
     say("figures")
     t = time.perf_counter()
@@ -165,7 +166,8 @@ def make_report(study: str | Path, out: str | Path, *, bootstrap: int = stats.B,
     timings["figures"] = time.perf_counter() - t
     np.savez_compressed(out / "average_faces.npz", **{"|".join(k): v for k, v in faces.averages.items()},
                         template=faces.template.points if faces.template is not None else np.zeros((0, 2)))
-    np.savez_compressed(out / "cluster_maps.npz", **{f"{k[0]}|{k[1]}|{k[2]}": v for k, v in faces.cluster_maps.items()})
+    np.savez_compressed(out / "cluster_maps.npz", **{f"{cls}|{method}|{c}": v
+                                                     for (cls, method, c), v in faces.cluster_maps.items()})
     files += [out / "average_faces.npz", out / "cluster_maps.npz"]
     settings = {"bootstrap": bootstrap, "permutations": permutations, "seed": seed, "spray_max": spray_max,
                 "warp_size": warp_size}

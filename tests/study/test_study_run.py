@@ -79,7 +79,8 @@ def test_report_lists_every_member_of_every_cluster(study_report):
     members = list(csv.DictReader(open(study_report / "cluster_members.csv", newline="")))
     maps = np.load(study_report / "cluster_maps.npz")
     for c in clusters:
-        mine = [m for m in members if (m["class"], m["method"], m["cluster"]) == (c["class"], c["method"], c["cluster"])]
+        key = (c["class"], c["method"], c["cluster"])
+        mine = [m for m in members if (m["class"], m["method"], m["cluster"]) == key]
         assert len(mine) == int(c["size"]), c
         assert maps[f"{c['class']}|{c['method']}|{c['cluster']}"].shape == (64, 64)
     for method in METHODS:  # per (class, method) the clusters split the class's 12 images
