@@ -272,7 +272,7 @@ class StudyWindow(QtWidgets.QMainWindow):
                 image = b.cluster_maps.get((cls, method, c["cluster"]))
                 if image is None:
                     continue
-                flag = "\nOFF-FACE" if c["off_face"] else ""
+                flag = "\nOFF-FACE" if c["off_face"] else "\non the face"
                 tile = self.clusters.add((cls, method, c["cluster"]), row + 1, col + 1,
                                          heat_pixmap(image, method, b.template),
                                          f"n={c['size']} · other {c['share_other']:.0%}{flag}",
