@@ -44,6 +44,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _a("export_set", "Export balanced set…", "Ctrl+Shift+E", "files.export_set", FILE, False,
        "Face crops + manifest with subject-wise folds"),
     _a("report", "Balance report…", "Ctrl+R", "files.report", FILE, False, "Tables 4.1/4.2 of the thesis"),
+    _a("open_study", "Open study…", "", "study.open_study", FILE, False,
+       "A folder written by painxai study run: regions per class with intervals, average faces, clusters, their frames"),
     _a("relocate", "Relocate dataset…", "", "admin.relocate", FILE, False,
        "Point the project to its dataset folder after the folder was moved"),
     _a("quit", "Quit", "Ctrl+Q", "window.close", FILE),

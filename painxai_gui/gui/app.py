@@ -22,6 +22,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--project", type=Path, help="open this project file")
     p.add_argument("--dataset", type=Path, help="browse this dataset folder (no project)")
     p.add_argument("--model", type=Path, help="model file (default: the demo FER model)")
+    p.add_argument("--study", type=Path, help="open this study folder (painxai study run) in the Study window")
     p.add_argument("--demo-root", type=Path, default=None, help="where the demo dataset lives (default: demo_data/)")
     p.add_argument("--screenshot", type=Path, metavar="PATH",
                    help="save a screenshot of the main window once the demo is drawn, then quit")
@@ -77,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         QtCore.QTimer.singleShot(0, lambda: startup.start(window, project=args.project, dataset=args.dataset,
                                                           model=args.model, demo_root=demo_root))
+        if args.study is not None:
+            QtCore.QTimer.singleShot(0, lambda: window.study.load(args.study))
     code = app.exec()
     window.shutdown()
     return code if args.screenshot is None else shot.exit_code

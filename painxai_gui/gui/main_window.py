@@ -29,6 +29,7 @@ from painxai_gui.gui.project_admin import ProjectAdminUI
 from painxai_gui.gui.proxies import ProxyPreparer
 from painxai_gui.gui.session import Session
 from painxai_gui.gui.statusbar import StatusBar
+from painxai_gui.gui.study_window import StudyUI
 from painxai_gui.gui.viewer import Viewer
 from painxai_gui.gui.views.timeline import SlotTimeline
 from painxai_gui.gui.views.video_view import VideoView
@@ -95,11 +96,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.curation = CurationUI(s, v, self.tasks, self.errors, lambda: getattr(self, "actions", {}),
                                    self.current_subject, self)
         self.admin = ProjectAdminUI(s, self, self.errors, lambda: getattr(self, "actions", {}), self)
+        self.study = StudyUI(self, self)
 
     def _handlers(self) -> dict:
         return {"files": self.files, "playback": self.playback, "curation": self.curation,
                 "explanations": self.explanations, "window": self,
-                "admin": self.admin, "panel": self.panel}
+                "admin": self.admin, "panel": self.panel, "study": self.study}
 
     def _add_docks(self) -> None:
         """The fixed docks, from one list: (dock, area). The bottom area holds only the timelines: it spans

@@ -2,7 +2,8 @@
 
 Files: ``report.md``, ``report.json`` (inputs, model hashes, options,
 versions, files), ``regions.csv``, ``region_differences.csv``,
-``methods.csv``, ``clusters.csv``, ``average_faces.npz`` and the figures
+``methods.csv``, ``clusters.csv``, ``cluster_members.csv`` (every image of every
+cluster), ``average_faces.npz``, ``cluster_maps.npz`` and the figures
 ``regions_<grouping>``, ``average_faces_<grouping>``, ``methods``,
 ``clusters`` (``.png`` and ``.pdf``). Definitions: ``docs/study.md``.
 """
@@ -149,7 +150,10 @@ def make_report(study: str | Path, out: str | Path, *, bootstrap: int = stats.B,
     methods = timed("methods", method_table, rows, sanity, bootstrap, seed)
     faces = timed("faces", face_results, study, rows, warp_size, seed, spray_max)
     files = [write_csv(out / "regions.csv", regions), write_csv(out / "region_differences.csv", diffs),
-             write_csv(out / "methods.csv", methods), write_csv(out / "clusters.csv", faces.clusters)]
+             write_csv(out / "methods.csv", methods), write_csv(out / "clusters.csv", faces.clusters),
+             write_csv(out / "cluster_members.csv", [{"class": cls, "method": method, "cluster": c, "image": int(i)}
+                                                     for (cls, method, c), ids in faces.members.items()
+                                                     for i in ids])]
     names = methods_of(rows)
     say("figures")
     t = time.perf_counter()
@@ -162,7 +166,9 @@ def make_report(study: str | Path, out: str | Path, *, bootstrap: int = stats.B,
     timings["figures"] = time.perf_counter() - t
     np.savez_compressed(out / "average_faces.npz", **{"|".join(k): v for k, v in faces.averages.items()},
                         template=faces.template.points if faces.template is not None else np.zeros((0, 2)))
-    files.append(out / "average_faces.npz")
+    np.savez_compressed(out / "cluster_maps.npz", **{f"{cls}|{method}|{c}": v
+                                                     for (cls, method, c), v in faces.cluster_maps.items()})
+    files += [out / "average_faces.npz", out / "cluster_maps.npz"]
     settings = {"bootstrap": bootstrap, "permutations": permutations, "seed": seed, "spray_max": spray_max,
                 "warp_size": warp_size}
     (out / "report.md").write_text(_markdown(record, rows, regions, diffs, methods, faces, settings), encoding="utf-8")

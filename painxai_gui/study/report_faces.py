@@ -30,6 +30,7 @@ class FaceResults:
     counts: dict[tuple[str, str, str], int] = field(default_factory=dict)
     clusters: list[dict[str, Any]] = field(default_factory=list)
     cluster_maps: dict[tuple[str, str, int], np.ndarray] = field(default_factory=dict)  # (class, method, c)
+    members: dict[tuple[str, str, int], np.ndarray] = field(default_factory=dict)  # (class, method, c) -> image ids
     notes: list[str] = field(default_factory=list)
 
 
@@ -137,6 +138,7 @@ def _cluster(result: FaceResults, rows: dict[str, np.ndarray], warped: np.ndarra
         share = float(np.nanmean([other.get(int(i), np.nan) for i in ids]))
         examples = images[members[spray.nearest_to_centre(x, inside)]]
         result.cluster_maps[(cls, method, c)] = mean_rows(warped, members[inside])
+        result.members[(cls, method, c)] = np.sort(ids)
         result.clusters.append({"class": cls, "method": method, "cluster": c, "k": found.k, "size": int(len(inside)),
                                 "share_other": share, "off_face": bool(share > OFF_FACE),
                                 "examples": ";".join(paths[int(i)] for i in examples)})

@@ -74,6 +74,21 @@ def test_report_ranks_the_planted_region_first(study_report):
     assert faces["true|pain|gradient"].shape == (64, 64)
 
 
+def test_report_lists_every_member_of_every_cluster(study_report):
+    clusters = list(csv.DictReader(open(study_report / "clusters.csv", newline="")))
+    members = list(csv.DictReader(open(study_report / "cluster_members.csv", newline="")))
+    maps = np.load(study_report / "cluster_maps.npz")
+    for c in clusters:
+        key = (c["class"], c["method"], c["cluster"])
+        mine = [m for m in members if (m["class"], m["method"], m["cluster"]) == key]
+        assert len(mine) == int(c["size"]), c
+        assert maps[f"{c['class']}|{c['method']}|{c['cluster']}"].shape == (64, 64)
+    for method in METHODS:  # per (class, method) the clusters split the class's 12 images
+        for cls in TRUTH:
+            images = [int(m["image"]) for m in members if (m["class"], m["method"]) == (cls, method)]
+            assert len(images) == len(set(images)) == 12, (cls, method)
+
+
 def test_rerun_does_nothing(local_study, known_truth):
     from painxai_gui.study import run_study
 
