@@ -54,12 +54,15 @@ class Explanations(QtCore.QObject):
         dock.timing.connect(self.status.set_explain_ms)
         dock.closed.connect(self.remove)
         dock.titleChanged.connect(lambda _n: self.changed.emit())
+        dock.feeds_overlay = name == self.video_view.overlay_name()
+        dock.set_shown_frame(self.video_view.shown_frame)
         self.docks[name] = dock
         others = [d for d in self.docks.values() if d is not dock and not d.isFloating() and d.isVisible()]
         self.window.addDockWidget(AREA, dock)
         if len(others) >= 2:  # a third viewer shares a place as a tab: the column keeps its height
             self.window.tabifyDockWidget(others[-1], dock)
             dock.raise_()
+            QtCore.QTimer.singleShot(0, dock, dock.raise_)  # the new tab exists only once the layout ran
         elif others:
             self.window.splitDockWidget(others[-1], dock, QtCore.Qt.Orientation.Vertical)
         dock.show()
@@ -115,6 +118,8 @@ class Explanations(QtCore.QObject):
         self._analysis = None
         for dock in self.docks.values():
             dock.clear(message, regions="—")
+            dock.set_shown_frame(None)
+        self.video_view.set_shown_frame(None)
         self.video_view.set_heatmap(None)
 
     def _model_changed(self, loaded) -> None:
@@ -122,20 +127,35 @@ class Explanations(QtCore.QObject):
         for dock in self.docks.values():
             dock.set_classes(names)
 
+    def catch_up(self) -> None:
+        """The window came back (from minimised): docks now seen explain the current frame."""
+        for dock in self.docks.values():
+            dock.catch_up()
+
+    def frame_shown(self, frame: int | None) -> None:
+        """The frame now on screen: every dock marks a result of another frame stale."""
+        for dock in self.docks.values():
+            dock.set_shown_frame(frame)
+
     # -- overlay on the video --------------------------------------------------------------------
     def _sources_changed(self) -> None:
         self.video_view.set_overlay_sources([(n, d.title()) for n, d in self.docks.items()])
 
     def _overlay_changed(self, name: str) -> None:
+        for dock_name, dock in self.docks.items():
+            dock.feeds_overlay = dock_name == name
         dock = self.docks.get(name)
-        if dock is None or dock.last_result is None:
+        overlay = dock.overlay() if dock is not None else None
+        if overlay is None:
             self.video_view.set_heatmap(None)
         else:
-            self.video_view.set_heatmap(dock.display(dock.last_result.heatmap))
+            self.video_view.set_heatmap(overlay.display, overlay.frame, overlay.box)
+        if dock is not None:
+            dock.catch_up()  # a hidden dock that becomes the overlay's source computes again
 
-    def _heatmap(self, name: str, display) -> None:
-        if name == self.video_view.overlay_name():
-            self.video_view.set_heatmap(display)
+    def _heatmap(self, name: str, overlay) -> None:
+        if name == self.video_view.overlay_name() and overlay is not None:
+            self.video_view.set_heatmap(overlay.display, overlay.frame, overlay.box)
 
     # -- settings -------------------------------------------------------------------------------
     def save(self, settings: QtCore.QSettings) -> None:

@@ -134,6 +134,10 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _wire(self) -> None:
         s, st, v = self.session, self.status, self.views
+        self.viewer.frameShown.connect(self.video_view.set_shown_frame)  # results of other frames: stale
+        self.viewer.frameShown.connect(self.explanations.frame_shown)
+        self.viewer.frameShown.connect(v.bars.set_shown_frame)
+        self.viewer.analysed.connect(lambda a: v.bars.set_result_frame(a.frame if a.probs is not None else None))
         self.viewer.analysed.connect(self.explanations.dispatch)
         self.viewer.analysisFailed.connect(self.explanations.show_failure)
         self.viewer.stats.connect(st.set_stat)
@@ -230,6 +234,13 @@ class MainWindow(QtWidgets.QMainWindow):
             self.explanations.add(method)
         self.restoreState(self._default_state, STATE_VERSION)
         self.default_sizes()
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:
+        super().changeEvent(event)
+        explanations = getattr(self, "explanations", None)
+        if explanations is not None and event.type() == QtCore.QEvent.Type.WindowStateChange \
+                and not self.isMinimized():
+            QtCore.QTimer.singleShot(0, self, explanations.catch_up)  # docks idle while minimised
 
     # -- shutdown ----------------------------------------------------------------------------------
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:

@@ -3,11 +3,18 @@
 Each dock owns a latest-wins channel, so a slow method (LIME) never delays
 the frame, the probabilities or another dock; while it runs it shows
 progress and can be cancelled, and a newer frame supersedes it.
+
+A result never lies about its frame: the image carries a "frame N" stamp, and
+while another frame is on screen the image and the region table are dimmed
+and the stamp and caption say so. A dock nobody can see (a background tab,
+closed, the window minimised) computes nothing and catches up on the current
+frame when it shows again -- unless it feeds the main view's overlay.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,10 +24,14 @@ from superqt import QCollapsible
 
 from painxai_gui.explain.face import REGION_ORDER, RegionStats
 from painxai_gui.gui.docks.option_form import OptionForm
-from painxai_gui.gui.views.heat import AUTO, HeatDisplay, cmap_choices, heat_display
+from painxai_gui.gui.views.heat import AUTO, HeatDisplay, cmap_choices, heat_display, smoothed
 from painxai_gui.gui.workers import Channel, Outcome
 from painxai_gui.live.explain_job import ExplainRequest, ExplainResult, explain_frame
 from painxai_gui.live.frames import Analysis
+
+
+STALE_OPACITY = 0.35  # image and table of a result for another frame than the one shown
+STALE_COLOUR = "#e9a24a"
 
 
 def registry():
@@ -30,7 +41,7 @@ def registry():
 
 
 class ExplanationDock(QtWidgets.QDockWidget):
-    heatmapReady = QtCore.Signal(str, object)  # object name, HeatDisplay (for the video overlay)
+    heatmapReady = QtCore.Signal(str, object)  # object name, Overlay (for the video overlay)
     timing = QtCore.Signal(str, str, float)    # object name, method title, ms
     closed = QtCore.Signal(str)
     titleChanged = QtCore.Signal(str)
@@ -44,13 +55,20 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self._category: str | None = None
         self._class_names: tuple[str, ...] = ()
         self.last_result: ExplainResult | None = None
+        self._result_box: tuple[float, float, float, float] | None = None  # the face box of the result's frame
+        self.shown_frame: int | None = None  # the frame on screen (results of other frames are stale)
+        self.feeds_overlay = False  # the main view draws this dock's heatmap: it computes even when hidden
+        self._owed = False          # a request skipped while hidden: run it when shown
+        self._note = ""             # "cancelled" after a run was cancelled
         self._started = 0.0
         self.channel = Channel(name, explain_frame, supersede=True, parent=self)
         self.channel.finished.connect(self._finished)
         self.channel.failed.connect(self._failed)
         self.channel.progress.connect(self._progress)
-        self.channel.cancelled.connect(lambda _r: self._set_running(False, "cancelled"))
+        self.channel.cancelled.connect(self._cancelled)
         self._build(method)
+        # the signal's flag is unreliable for tabbed docks: look again once the layout has settled
+        self.visibilityChanged.connect(lambda _visible: QtCore.QTimer.singleShot(0, self, self.catch_up))
 
     # -- construction --------------------------------------------------------------------
     def _build(self, method: str) -> None:
@@ -87,8 +105,12 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.crop_item = pg.ImageItem(axisOrder="row-major")
         self.heat_item = pg.ImageItem(axisOrder="row-major")
         self.heat_item.setOpacity(0.7)
+        self.stamp = pg.TextItem("", anchor=(0, 0))  # "frame N": the frame this image was computed for
+        self.stamp.setZValue(10)
+        self.stamp.setFlag(self.stamp.GraphicsItemFlag.ItemIgnoresTransformations)
         box.addItem(self.crop_item)
         box.addItem(self.heat_item)
+        box.addItem(self.stamp)
         self.viewbox = box
         self.caption = fixed_label("waiting for a face…", lines=2)
         self.progress = QtWidgets.QProgressBar(maximumHeight=14, textVisible=True)
@@ -141,7 +163,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.signed.toggled.connect(lambda _v: self._redraw())
         self.fade.toggled.connect(lambda _v: self._redraw())
         self.show_regions.toggled.connect(self.regions.setVisible)
-        self.opacity.valueChanged.connect(lambda v: self.heat_item.setOpacity(v / 100.0))
+        self.opacity.valueChanged.connect(lambda _v: self._show_staleness())
         self.options.changed.connect(self.rerun)
 
     # -- settings --------------------------------------------------------------------------
@@ -215,17 +237,44 @@ class ExplanationDock(QtWidgets.QDockWidget):
         analysis = self._analysis
         if analysis is None or self._model is None or analysis.x is None:
             return
+        if not self.wanted():
+            self._owed = True  # nobody sees it: no job now, the current frame when shown again
+            if self.channel.is_busy():
+                self.channel.cancel()
+            return
+        self._owed = False
         self._started = time.perf_counter()
         self.channel.submit(ExplainRequest(analysis, self._model, self.method_id, self.target.currentData(),
                                            self._category, self.options.values()))
         QtCore.QTimer.singleShot(300, self._show_running_if_slow)
 
+    def is_shown(self) -> bool:
+        """On screen: not closed, not a background tab (empty visible region), its window not minimised."""
+        return self.isVisible() and not self.visibleRegion().isEmpty() and not self.window().isMinimized()
+
+    def wanted(self) -> bool:
+        return self.feeds_overlay or self.is_shown()
+
+    def catch_up(self) -> None:
+        """Shown again (or made the overlay's source): explain the current frame if that was skipped."""
+        analysis = self._analysis
+        if analysis is None or not self.wanted():
+            return
+        behind = self.last_result is None or self.last_result.frame != analysis.frame
+        if self._owed or (behind and not self.channel.is_busy()):
+            self.rerun()
+
     def clear(self, message: str, regions: str = "no face") -> None:
         self.channel.cancel()
         self._analysis = None
+        self._owed = False
+        self.last_result = None
+        self._result_box = None
         self.crop_item.clear()
         self.heat_item.clear()
+        self.stamp.setText("")
         self.regions.set_stats(None, regions)
+        self.regions.setEnabled(True)
         self.caption.setText(message)
 
     def _show_running_if_slow(self) -> None:
@@ -246,15 +295,53 @@ class ExplanationDock(QtWidgets.QDockWidget):
     def _finished(self, outcome: Outcome) -> None:
         result: ExplainResult = outcome.result
         self.last_result = result
+        self._result_box = outcome.request.analysis.box
+        self._note = ""
         self._set_running(self.channel.is_busy())
         self.crop_item.setImage(np.ascontiguousarray(result.crop), autoLevels=False, levels=(0, 255))
         self._redraw()
         self.regions.set_stats(result.regions)
+        self._show_staleness()
+        self.timing.emit(self.objectName(), self.title(), result.ms)
+
+    def _cancelled(self, _request) -> None:
+        """A cancelled run replaces nothing: the last result stays with its own frame's label."""
+        if self.channel.is_busy():
+            return  # superseded by a newer request, which is running now
+        self._set_running(False)
+        self._note = "cancelled"
+        self._show_staleness()
+
+    def set_shown_frame(self, frame: int | None) -> None:
+        """The frame now on screen: the result is marked stale while it belongs to another one."""
+        self.shown_frame = frame
+        self._show_staleness()
+
+    def is_stale(self) -> bool:
+        return (self.last_result is not None and self.shown_frame is not None
+                and self.last_result.frame != self.shown_frame)
+
+    def _show_staleness(self) -> None:
+        """Dim image and table, stamp and caption naming the result's frame, when it is not the one shown."""
+        result, stale = self.last_result, self.is_stale()
+        dim = STALE_OPACITY if stale else 1.0
+        self.crop_item.setOpacity(dim)
+        self.heat_item.setOpacity(dim * self.opacity.value() / 100.0)
+        self.regions.setEnabled(not stale)
+        if result is None:
+            self.stamp.setText("")
+            if self._note:
+                self.caption.setText(f"{self._note} — no result yet")
+            return
+        colour = STALE_COLOUR if stale else "#ddd"
+        where = f"frame {result.frame}" + (f" (shown {self.shown_frame})" if stale else "")
+        self.stamp.setHtml(f"<span style='color:{colour}; background:rgba(0,0,0,140)'>&nbsp;{where}&nbsp;</span>")
         names = self._class_names
         target = names[result.target] if result.target < len(names) else str(result.target)
-        self.caption.setText(f"frame {result.frame} · target {target} ({result.target_kind}) · "
-                             f"{result.ms:.0f} ms")
-        self.timing.emit(self.objectName(), self.title(), result.ms)
+        label = f"<span style='color:{STALE_COLOUR}'>{where}</span>" if stale else where
+        if self._note:
+            label = f"{self._note} — showing {label}"
+        self.caption.setText(f"{label} · target {target} ({result.target_kind}) · {result.ms:.0f} ms")
 
     def _redraw(self) -> None:
         result = self.last_result
@@ -262,13 +349,21 @@ class ExplanationDock(QtWidgets.QDockWidget):
             return
         display = self.display(result.heatmap)
         h, w = result.crop.shape[:2]
-        self.heat_item.setImage(display.data, autoLevels=False, levels=display.levels)
-        self.heat_item.setLookupTable(display.lut)
+        shown = smoothed(display, (w, h))  # the crop's own pixels: no blocks of the model's input size
+        self.heat_item.setImage(shown.data, autoLevels=False, levels=shown.levels)
+        self.heat_item.setLookupTable(shown.lut)
         self.heat_item.setRect(QtCore.QRectF(0, 0, w, h))
         if self._shown_size != (w, h):
             self._shown_size = (w, h)
             self.viewbox.setRange(QtCore.QRectF(0, 0, w, h), padding=0)
-        self.heatmapReady.emit(self.objectName(), display)
+        self.heatmapReady.emit(self.objectName(), self.overlay())
+
+    def overlay(self) -> Overlay | None:
+        """What the main view draws for this dock: the heatmap, its frame and that frame's face box."""
+        result = self.last_result
+        if result is None:
+            return None
+        return Overlay(self.display(result.heatmap), result.frame, self._result_box)
 
     def display(self, heatmap: np.ndarray) -> HeatDisplay:
         return heat_display(heatmap, self.signed.isChecked(), self.cmap.currentData(), self.fade.isChecked())
@@ -294,6 +389,15 @@ class ExplanationDock(QtWidgets.QDockWidget):
 
     def shutdown(self) -> None:
         self.channel.shutdown(timeout=1.0)
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """A dock's heatmap for the main view, with the frame it was computed for and that frame's face box."""
+
+    display: HeatDisplay
+    frame: int
+    box: tuple[float, float, float, float] | None
 
 
 class RegionTable(QtWidgets.QStackedWidget):

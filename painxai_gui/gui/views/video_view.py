@@ -2,6 +2,11 @@
 
 pyqtgraph the fast way: one long-lived ImageItem for the frame and one for the
 heatmap; per frame only ``setImage(..., autoLevels=False)``.
+
+The heatmap never lies about its frame: it is drawn only while the frame it
+was computed for is the frame on screen (placed on that frame's own face box,
+resampled smoothly to the box's size); otherwise it is hidden and the label
+beside the overlay choice says which frame it belongs to.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from painxai_gui.gui.views.heat import HeatDisplay
+from painxai_gui.gui.views.heat import HeatDisplay, smooth
 
 BOX_PEN = pg.mkPen((80, 220, 120), width=2)
 LANDMARK_BRUSH = pg.mkBrush(255, 230, 60, 220)
@@ -26,6 +31,8 @@ class VideoView(QtWidgets.QWidget):
         self.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
         self._box: tuple[float, float, float, float] | None = None
         self._frame_shape: tuple[int, int] | None = None
+        self.shown_frame: int | None = None  # the frame whose pixels are on screen
+        self.heat_frame: int | None = None   # the frame the heatmap was computed for
         self._build_scene()
         self._build_controls()
         layout = QtWidgets.QVBoxLayout(self)
@@ -75,11 +82,14 @@ class VideoView(QtWidgets.QWidget):
         self.opacity.setToolTip("Heatmap opacity")
         self.opacity.valueChanged.connect(lambda v: self.heat.setOpacity(v / 100.0))
         self.zoom_face = _check("Zoom to face", False, self._apply_zoom)
+        self.overlay_state = QtWidgets.QLabel("")
+        self.overlay_state.setToolTip("The frame the heatmap was computed for; it is hidden on any other frame")
+        self.overlay_state.setFixedWidth(self.overlay_state.fontMetrics().horizontalAdvance("frame 00000 (shown 00000)") + 8)
         fit = QtWidgets.QToolButton(text="Fit")
         fit.setToolTip("Show the whole frame")
         fit.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         fit.clicked.connect(self.fit)
-        for w in (self.show_box, self.show_landmarks, self.show_heat, self.overlay_source):
+        for w in (self.show_box, self.show_landmarks, self.show_heat, self.overlay_source, self.overlay_state):
             row.addWidget(w)
         row.addWidget(QtWidgets.QLabel("Opacity"))
         row.addWidget(self.opacity)
@@ -111,17 +121,34 @@ class VideoView(QtWidgets.QWidget):
         if self.zoom_face.isChecked():
             self._apply_zoom()
 
-    def set_heatmap(self, display: HeatDisplay | None) -> None:
-        """Draw ``display`` over the face box (the crop is the box resized); None hides it."""
-        if display is None or self._box is None:
+    def set_heatmap(self, display: HeatDisplay | None, frame: int | None = None,
+                    box: tuple[float, float, float, float] | None = None) -> None:
+        """Draw ``display`` (computed for ``frame``) over ``box`` (x0, y0, x1, y1), else the current face box.
+
+        The data is resampled to the box's size in pixels (bilinear), so the
+        overlay is smooth. None hides it.
+        """
+        box = tuple(float(v) for v in box) if box is not None else self._box
+        if display is None or box is None:
             self.heat.clear()
-            self.heat.hide()
+            self.heat_frame = None
+            self._refresh_visibility()
             return
-        self.heat.setImage(display.data, autoLevels=False, levels=display.levels)
+        x0, y0, x1, y1 = box
+        self.heat.setImage(smooth(display.data, (x1 - x0, y1 - y0)), autoLevels=False, levels=display.levels)
         self.heat.setLookupTable(display.lut)
-        x0, y0, x1, y1 = self._box
         self.heat.setRect(QtCore.QRectF(x0, y0, x1 - x0, y1 - y0))
+        self.heat_frame = frame
         self._refresh_visibility()
+
+    def set_shown_frame(self, frame: int | None) -> None:
+        """The frame now on screen (a heatmap of another frame hides until its own frame is back)."""
+        self.shown_frame = frame
+        self._refresh_visibility()
+
+    def heat_stale(self) -> bool:
+        """The heatmap belongs to another frame than the one on screen."""
+        return self.heat_frame is not None and self.heat_frame != self.shown_frame
 
     def set_overlay_sources(self, sources: list[tuple[str, str]], choice: str | None = None) -> None:
         """``[(object_name, title), ...]`` of explanation docks that can feed the overlay.
@@ -163,7 +190,16 @@ class VideoView(QtWidgets.QWidget):
         has_face = self._box is not None
         self.box_item.setVisible(has_face and self.show_box.isChecked())
         self.landmarks.setVisible(has_face and self.show_landmarks.isChecked())
-        self.heat.setVisible(has_face and self.show_heat.isChecked() and self.heat.image is not None)
+        has_heat = self.heat.image is not None
+        fresh = has_face if self.heat_frame is None else not self.heat_stale()
+        self.heat.setVisible(has_heat and fresh and self.show_heat.isChecked())
+        if not has_heat or self.heat_frame is None:
+            self.overlay_state.setText("")
+        elif fresh:
+            self.overlay_state.setText(f"frame {self.heat_frame}")
+        else:
+            self.overlay_state.setText(f"<span style='color:#e9a24a'>frame {self.heat_frame} (shown "
+                                       f"{self.shown_frame if self.shown_frame is not None else '—'})</span>")
 
     # -- settings --------------------------------------------------------------------
     def state(self) -> dict:
