@@ -3,6 +3,11 @@
 Docks are named ``explain-1``, ``explain-2``...; their settings and the
 window layout (``QMainWindow.saveState``) are stored in QSettings, so the
 same docks with the same settings come back at the next start.
+
+One app-wide switch sets every method's ``convention`` option (standard |
+thesis) on all docks and on every new one; each dock can still differ through
+its option form (the indicator then says "mixed"). The switch is stored in
+QSettings, each dock's own value with its options.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
+from painxai_gui.explain.base import CONVENTIONS
 from painxai_gui.gui.docks.explanation_dock import ExplanationDock, registry
 from painxai_gui.gui.session import Session
 
@@ -21,6 +27,7 @@ AREA = QtCore.Qt.DockWidgetArea.RightDockWidgetArea
 
 class Explanations(QtCore.QObject):
     changed = QtCore.Signal()  # docks added, removed or retitled
+    conventionChanged = QtCore.Signal(str, bool)  # the app-wide convention; True when some dock differs
 
     def __init__(self, window: QtWidgets.QMainWindow, session: Session, video_view, status,
                  parent: QtCore.QObject | None = None):
@@ -30,6 +37,7 @@ class Explanations(QtCore.QObject):
         self._counter = 0
         self._analysis = None
         self._failure: Exception | None = None  # why the current frame could not be analysed (model error)
+        self.convention = CONVENTIONS[0]  # app-wide: set on every dock and every new one
         session.modelChanged.connect(self._model_changed)
         session.videoChanged.connect(lambda _v: self._clear_all("waiting for a face…"))
         video_view.overlaySourceChanged.connect(self._overlay_changed)
@@ -49,6 +57,9 @@ class Explanations(QtCore.QObject):
         dock = ExplanationDock(name, method, self.window)
         if settings:
             dock.apply_settings(settings)
+        if "convention" not in ((settings or {}).get("options") or {}):
+            dock.set_convention(self.convention)
+        dock.options.changed.connect(self._report_convention)
         dock.set_classes(self.session.class_names)
         dock.heatmapReady.connect(self._heatmap)
         dock.timing.connect(self.status.set_explain_ms)
@@ -70,6 +81,7 @@ class Explanations(QtCore.QObject):
         if self._failure is not None:
             dock.show_error(self._failure)
         self._feed(dock)
+        self._report_convention()
         return dock
 
     def add_default(self) -> ExplanationDock:
@@ -77,6 +89,20 @@ class Explanations(QtCore.QObject):
         shown = {d.method_id for d in self.docks.values()}
         method = next((m for m in (*DEFAULT_METHODS, *registry()) if m not in shown), DEFAULT_METHODS[0])
         return self.add(method)
+
+    # -- convention ------------------------------------------------------------------------------
+    def set_convention(self, value: str) -> None:
+        """The app-wide switch: every dock (and every new one) explains with ``value``."""
+        if value not in CONVENTIONS:
+            raise ValueError(f"unknown convention {value!r}; use one of {', '.join(CONVENTIONS)}")
+        self.convention = value
+        for dock in self.docks.values():
+            dock.set_convention(value)
+        self._report_convention()
+
+    def _report_convention(self) -> None:
+        mixed = any(d.convention() not in (None, self.convention) for d in self.docks.values())
+        self.conventionChanged.emit(self.convention, mixed)
 
     def remove(self, name: str) -> None:
         dock = self.docks.pop(name, None)
@@ -87,6 +113,7 @@ class Explanations(QtCore.QObject):
         self.status.remove_explain(name)
         dock.deleteLater()
         self.changed.emit()
+        self._report_convention()
 
     def remove_all(self) -> None:
         for name in list(self.docks):
@@ -161,9 +188,14 @@ class Explanations(QtCore.QObject):
     def save(self, settings: QtCore.QSettings) -> None:
         settings.setValue("explanations", json.dumps([d.settings() for d in self.docks.values()]))
         settings.setValue("overlay", self.video_view.overlay_name())
+        settings.setValue("convention", self.convention)
 
     def restore(self, settings: QtCore.QSettings) -> bool:
         """Recreate the saved docks (before ``restoreState``); False when nothing was saved."""
+        convention = settings.value("convention")
+        if convention in CONVENTIONS:
+            self.convention = convention
+        self._report_convention()
         raw = settings.value("explanations")
         if raw is None:
             return False
@@ -178,6 +210,7 @@ class Explanations(QtCore.QObject):
         overlay = settings.value("overlay")
         self.video_view.set_overlay_sources([(n, d.title()) for n, d in self.docks.items()],
                                             overlay if isinstance(overlay, str) else None)
+        self._report_convention()
         return True
 
     def shutdown(self) -> None:

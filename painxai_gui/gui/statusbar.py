@@ -15,11 +15,13 @@ class StatusBar(QtWidgets.QStatusBar):
                                 "face 000 ms · inference 00.0 ms")
         self.explain = _label("", "Explanation time per dock (last frame)",
                               "Grad-CAM 0000 ms · LRP-PresetAFlat 0000 ms · LIME 00")
+        self.convention = _label("convention: standard", "Explanation convention of the docks (View > Convention)",
+                                 "convention: standard (mixed)")
         self.device = _label("device: loading…", "Where the model runs", "device: GPU (NVIDIA H100)")
         self.task = _label("", "Background work", "loading model emotion_model")
         self.task_progress = QtWidgets.QProgressBar(maximumWidth=90, maximumHeight=14, textVisible=False)
         self.task_progress.hide()
-        for w in (self.task, self.task_progress, self.frame, self.decode, self.inference, self.explain, self.device):
+        for w in (self.task, self.task_progress, self.frame, self.decode, self.inference, self.explain, self.convention, self.device):
             self.addPermanentWidget(w)
         self._explain_ms: dict[str, tuple[str, float]] = {}
         self._tasks: dict[str, str] = {}
@@ -49,6 +51,13 @@ class StatusBar(QtWidgets.QStatusBar):
         metrics = self.explain.fontMetrics()
         self.explain.setText(metrics.elidedText(text, QtCore.Qt.TextElideMode.ElideRight, self.explain.width() - 4))
         self.explain.setToolTip(text or "Explanation time per dock (last frame)")
+
+    def set_convention(self, convention: str, mixed: bool = False) -> None:
+        """The app-wide convention; "mixed" when some dock set another one in its options."""
+        colour = "#e9a24a" if convention != "standard" else "inherit"
+        self.convention.setText(f"convention: <b style='color:{colour}'>{convention}</b>" + (" (mixed)" if mixed else ""))
+        self.convention.setToolTip(f"Explanation convention: {convention} (View > Convention)"
+                                   + ("; some docks use another one in their method options" if mixed else ""))
 
     def set_device(self, text: str) -> None:
         self.device.setText(f"device: <b>{text}</b>")

@@ -13,6 +13,7 @@ frame when it shows again -- unless it feeds the main view's overlay.
 
 from __future__ import annotations
 
+import html
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -60,6 +61,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.feeds_overlay = False  # the main view draws this dock's heatmap: it computes even when hidden
         self._owed = False          # a request skipped while hidden: run it when shown
         self._note = ""             # "cancelled" after a run was cancelled
+        self.warnings: tuple[str, ...] = ()  # the engine's warnings for the result shown
         self._started = 0.0
         self.channel = Channel(name, explain_frame, supersede=True, parent=self)
         self.channel.finished.connect(self._finished)
@@ -113,6 +115,18 @@ class ExplanationDock(QtWidgets.QDockWidget):
         box.addItem(self.stamp)
         self.viewbox = box
         self.caption = fixed_label("waiting for a face…", lines=2)
+        self.warning = fixed_label("")  # the engine's warnings (e.g. exploded LRP relevance), full text on hover
+        self.warning_icon = QtWidgets.QLabel()
+        size = self.warning.fontMetrics().height()
+        self.warning_icon.setPixmap(self.style().standardIcon(
+            QtWidgets.QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size))
+        self.warning_row = QtWidgets.QWidget()
+        row = QtWidgets.QHBoxLayout(self.warning_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        row.addWidget(self.warning_icon)
+        row.addWidget(self.warning, 1)
+        self.warning_row.hide()
         self.progress = QtWidgets.QProgressBar(maximumHeight=14, textVisible=True)
         self.cancel = QtWidgets.QToolButton(text="Cancel")
         self.cancel.clicked.connect(self.channel.cancel)
@@ -150,6 +164,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         layout.addWidget(self.image_view, 1)
         layout.addWidget(self.regions)
         layout.addLayout(running)
+        layout.addWidget(self.warning_row)
         layout.addWidget(self.caption)
         for w in (self.method, self.target, self.cmap, self.signed, self.opacity, self.fade, self.show_regions):
             w.setFocusPolicy(QtCore.Qt.FocusPolicy.ClickFocus)
@@ -179,7 +194,8 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.signed.blockSignals(True)
         self.signed.setChecked(bool(entry.signed))
         self.signed.blockSignals(False)
-        self.options.set_options(entry.options)
+        convention = self.convention()  # the dock's convention outlives a change of method
+        self.options.set_options(entry.options, {"convention": convention} if convention else None)
         self._show_options(entry)
         self.setWindowTitle(f"Explain: {entry.display_name}")
         self.titleChanged.emit(self.objectName())
@@ -210,6 +226,16 @@ class ExplanationDock(QtWidgets.QDockWidget):
         target = data.get("target", "predicted")
         self._pending_target = target
         self._select_target(target)
+
+    def convention(self) -> str | None:
+        """The dock's ``convention`` option (standard | thesis); None for a method without it."""
+        return self.options.values().get("convention")
+
+    def set_convention(self, value: str) -> None:
+        """Set the ``convention`` option (the app-wide switch); a change explains the frame again."""
+        current = self.convention()
+        if current is not None and current != value:
+            self.options.set_values({"convention": value})
 
     def set_classes(self, names: tuple[str, ...]) -> None:
         keep = getattr(self, "_pending_target", None) or self.target.currentData()
@@ -275,6 +301,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.stamp.setText("")
         self.regions.set_stats(None, regions)
         self.regions.setEnabled(True)
+        self.show_warnings(())
         self.caption.setText(message)
 
     def _show_running_if_slow(self) -> None:
@@ -301,8 +328,19 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.crop_item.setImage(np.ascontiguousarray(result.crop), autoLevels=False, levels=(0, 255))
         self._redraw()
         self.regions.set_stats(result.regions)
+        self.show_warnings(tuple(getattr(result, "warnings", ()) or ()))
         self._show_staleness()
         self.timing.emit(self.objectName(), self.title(), result.ms)
+
+    def show_warnings(self, warnings: tuple[str, ...]) -> None:
+        """The engine's warnings for the result shown: one line with an icon, every sentence on hover."""
+        self.warnings = tuple(warnings)
+        text = "\n\n".join(self.warnings)
+        self.warning.setText(f"<span style='color:{STALE_COLOUR}'>{html.escape(self.warnings[0])}</span>"
+                             if self.warnings else "")
+        for w in (self.warning_row, self.warning, self.warning_icon):
+            w.setToolTip(text)
+        self.warning_row.setVisible(bool(self.warnings))
 
     def _cancelled(self, _request) -> None:
         """A cancelled run replaces nothing: the last result stays with its own frame's label."""
