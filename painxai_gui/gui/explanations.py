@@ -15,10 +15,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from painxai_gui.explain.base import CONVENTIONS
-from painxai_gui.gui.docks.explanation_dock import ExplanationDock, registry
+from painxai_gui.gui.docks.explanation_dock import ExplanationDock, method_groups, registry
 from painxai_gui.gui.session import Session
 
 DEFAULT_METHODS = ("gradcam", "lrp.preset_a_flat")
@@ -62,9 +62,8 @@ class Explanations(QtCore.QObject):
         dock.options.changed.connect(self._report_convention)
         dock.set_classes(self.session.class_names)
         dock.heatmapReady.connect(self._heatmap)
-        dock.timing.connect(self.status.set_explain_ms)
         dock.closed.connect(self.remove)
-        dock.titleChanged.connect(lambda _n: self.changed.emit())
+        dock.titleChanged.connect(self._retitled)
         dock.feeds_overlay = name == self.video_view.overlay_name()
         dock.set_shown_frame(self.video_view.shown_frame)
         self.docks[name] = dock
@@ -84,11 +83,39 @@ class Explanations(QtCore.QObject):
         self._report_convention()
         return dock
 
-    def add_default(self) -> ExplanationDock:
-        """Ctrl+D: a new dock with a method no dock shows yet (Grad-CAM, LRP-PresetAFlat, ...)."""
+    def next_method(self) -> str:
+        """The first method no dock shows: the defaults, then the thesis order, then the others."""
         shown = {d.method_id for d in self.docks.values()}
-        method = next((m for m in (*DEFAULT_METHODS, *registry()) if m not in shown), DEFAULT_METHODS[0])
-        return self.add(method)
+        ordered = (*DEFAULT_METHODS, *(m for group in method_groups() for m in group))
+        return next((m for m in ordered if m not in shown), DEFAULT_METHODS[0])
+
+    def add_default(self) -> ExplanationDock:
+        """A new dock with :meth:`next_method`."""
+        return self.add(self.next_method())
+
+    def ask_method(self) -> QtWidgets.QMenu:
+        """Ctrl+D: which method? A menu at the cursor in thesis order; Enter takes the first method not shown."""
+        menu = QtWidgets.QMenu(self.window)
+        menu.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        shown = {d.method_id for d in self.docks.values()}
+        default = self.next_method()
+        for i, group in enumerate(method_groups()):
+            if i and group:
+                menu.addSeparator()
+            for method in group:
+                title = registry()[method].display_name + ("  (shown)" if method in shown else "")
+                action = menu.addAction(title)
+                action.setData(method)
+                action.triggered.connect(lambda _checked=False, m=method: self.add(m))
+                if method == default:
+                    menu.setDefaultAction(action)
+        where = QtGui.QCursor.pos()
+        if not self.window.frameGeometry().contains(where):
+            where = self.window.mapToGlobal(self.window.rect().center())
+        menu.popup(where, menu.defaultAction())
+        menu.setActiveAction(menu.defaultAction())
+        self.method_menu = menu
+        return menu
 
     # -- convention ------------------------------------------------------------------------------
     def set_convention(self, value: str) -> None:
@@ -110,7 +137,6 @@ class Explanations(QtCore.QObject):
             return
         dock.shutdown()
         self.window.removeDockWidget(dock)
-        self.status.remove_explain(name)
         dock.deleteLater()
         self.changed.emit()
         self._report_convention()
@@ -165,8 +191,19 @@ class Explanations(QtCore.QObject):
             dock.set_shown_frame(frame)
 
     # -- overlay on the video --------------------------------------------------------------------
+    def overlay_sources(self) -> list[tuple[str, str]]:
+        return [(n, f"dock {_number(n)}: {d.title()}") for n, d in self.docks.items()]
+
     def _sources_changed(self) -> None:
-        self.video_view.set_overlay_sources([(n, d.title()) for n, d in self.docks.items()])
+        self.video_view.set_overlay_sources(self.overlay_sources())
+
+    def _retitled(self, name: str) -> None:
+        """A dock changed its method: if it fed the overlay, the overlay goes off (never silently another method)."""
+        if name == self.video_view.overlay_name():
+            self.video_view.set_overlay_sources(self.overlay_sources(), "")
+            self.session.status.emit(f"Heatmap overlay off: dock {_number(name)} now shows "
+                                     f"{self.docks[name].title()}; choose the overlay again above the video")
+        self.changed.emit()
 
     def _overlay_changed(self, name: str) -> None:
         for dock_name, dock in self.docks.items():
@@ -208,8 +245,7 @@ class Explanations(QtCore.QObject):
                 self.add(item.get("method", DEFAULT_METHODS[0]), item, name=item.get("name"))
         self._counter = max([_number(n) for n in self.docks] + [0])
         overlay = settings.value("overlay")
-        self.video_view.set_overlay_sources([(n, d.title()) for n, d in self.docks.items()],
-                                            overlay if isinstance(overlay, str) else None)
+        self.video_view.set_overlay_sources(self.overlay_sources(), overlay if isinstance(overlay, str) else None)
         self._report_convention()
         return True
 

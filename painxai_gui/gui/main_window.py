@@ -242,6 +242,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.explanations.remove_all()
         for method in DEFAULT_METHODS:
             self.explanations.add(method)
+        self.video_view.set_overlay_sources(self.explanations.overlay_sources(), next(iter(self.explanations.docks)))
         self.restoreState(self._default_state, STATE_VERSION)
         self.default_sizes()
 

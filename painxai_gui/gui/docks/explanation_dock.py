@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
-from superqt import QCollapsible
 
 from painxai_gui.explain.face import REGION_ORDER, RegionStats
 from painxai_gui.gui.docks.option_form import OptionForm
@@ -74,8 +73,13 @@ class ExplanationDock(QtWidgets.QDockWidget):
 
     # -- construction --------------------------------------------------------------------
     def _build(self, method: str) -> None:
-        self.method = _combo(((m.display_name, m.id) for m in registry().values()), method)
+        self.method = method_combo(method)
+        self.method.setToolTip("Explanation method (the thesis's ten in its order, then the others)")
         self.target = _combo((("predicted", "predicted"), ("true", "true")), "predicted")
+        self.target.setToolTip("Class to explain: the predicted one, the video's true category, or a class")
+        for combo, chars in ((self.method, 8), (self.target, 6)):  # narrow docks: the combos shrink, not the window
+            combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(chars)
         self.cmap = _combo(((c, c) for c in cmap_choices()), AUTO)
         self.signed = QtWidgets.QCheckBox("signed")
         self.signed.setToolTip("Signed: diverging map centred on 0. Unsigned: magnitude in a sequential map.")
@@ -89,19 +93,13 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.show_regions.setToolTip("Relevance per facial region under the heatmap")
         self.regions = RegionTable()
         self.options = OptionForm()
-        self.options_box = QCollapsible("Method options")
-        self.options_box.setDuration(0)
-        scroll = QtWidgets.QScrollArea()  # many options (LIME) never make the dock taller than 180 px
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMaximumHeight(180)
-        scroll.setSizeAdjustPolicy(QtWidgets.QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
-        scroll.setWidget(self.options)
-        self.options_box.addWidget(scroll)
+        self.options_button = _popup_button("Options", "The method's options")
+        self.options_popup = Popup(self.options_button, self.options)
+        self.view_button = _popup_button("View", "Colours, sign, opacity, fading and the region table")
+        self.view_popup = Popup(self.view_button, self._view_form())
         self.image_view = pg.GraphicsLayoutWidget()
         self.image_view.setBackground((24, 24, 28))
-        self.image_view.setMinimumSize(120, 120)
+        self.image_view.setMinimumSize(100, 100)
         box = self.image_view.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
         box.setMouseEnabled(False, False)
         self.crop_item = pg.ImageItem(axisOrder="row-major")
@@ -127,7 +125,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         row.addWidget(self.warning_icon)
         row.addWidget(self.warning, 1)
         self.warning_row.hide()
-        self.progress = QtWidgets.QProgressBar(maximumHeight=14, textVisible=True)
+        self.progress = QtWidgets.QProgressBar(maximumHeight=14, maximumWidth=90, textVisible=True)
         self.cancel = QtWidgets.QToolButton(text="Cancel")
         self.cancel.clicked.connect(self.channel.cancel)
         for w in (self.progress, self.cancel):  # showing them must not re-layout the window
@@ -140,33 +138,48 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self._connect()
         self._method_changed()
 
+    def _view_form(self) -> QtWidgets.QWidget:
+        """How the heatmap is drawn (the View popup): nothing here changes what is computed."""
+        form = QtWidgets.QWidget()
+        grid = QtWidgets.QGridLayout(form)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(QtWidgets.QLabel("colours"), 0, 0)
+        grid.addWidget(self.cmap, 0, 1)
+        grid.addWidget(self.signed, 1, 0)
+        grid.addWidget(self.opacity, 1, 1)
+        grid.addWidget(self.fade, 2, 0)
+        grid.addWidget(self.show_regions, 2, 1)
+        return form
+
     def _layout_widgets(self) -> None:
+        """Two rows of controls (the rest in popups), so the heatmap gets most of the dock."""
         top = QtWidgets.QGridLayout()
         top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.method, 0, 0, 1, 2)
-        top.addWidget(QtWidgets.QLabel("target"), 1, 0)
-        top.addWidget(self.target, 1, 1)
-        top.addWidget(QtWidgets.QLabel("colours"), 2, 0)
-        top.addWidget(self.cmap, 2, 1)
-        top.addWidget(self.signed, 3, 0)
-        top.addWidget(self.opacity, 3, 1)
-        top.addWidget(self.fade, 4, 0)
-        top.addWidget(self.show_regions, 4, 1)
-        running = QtWidgets.QHBoxLayout()
-        running.addWidget(self.progress, 1)
-        running.addWidget(self.cancel)
+        top.setSpacing(2)
+        top.addWidget(self.method, 0, 0, 1, 3)
+        top.addWidget(self.target, 1, 0)
+        top.addWidget(self.options_button, 1, 1)
+        top.addWidget(self.view_button, 1, 2)
+        top.setColumnStretch(0, 1)
+        running = QtWidgets.QVBoxLayout()  # beside the caption: no row of its own
+        running.setSpacing(1)
+        running.addWidget(self.progress)
+        running.addWidget(self.cancel, 0, QtCore.Qt.AlignmentFlag.AlignRight)
+        bottom = QtWidgets.QHBoxLayout()
+        bottom.setSpacing(4)
+        bottom.addWidget(self.caption, 1)
+        bottom.addLayout(running)
         body = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(body)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.setSpacing(3)
+        layout.setContentsMargins(3, 3, 3, 3)
+        layout.setSpacing(2)
         layout.addLayout(top)
-        layout.addWidget(self.options_box)
         layout.addWidget(self.image_view, 1)
         layout.addWidget(self.regions)
-        layout.addLayout(running)
         layout.addWidget(self.warning_row)
-        layout.addWidget(self.caption)
-        for w in (self.method, self.target, self.cmap, self.signed, self.opacity, self.fade, self.show_regions):
+        layout.addLayout(bottom)
+        for w in (self.method, self.target, self.cmap, self.signed, self.opacity, self.fade, self.show_regions,
+                  self.options_button, self.view_button):
             w.setFocusPolicy(QtCore.Qt.FocusPolicy.ClickFocus)
         self._set_running(False)
         self.setWidget(body)
@@ -180,6 +193,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.show_regions.toggled.connect(self.regions.setVisible)
         self.opacity.valueChanged.connect(lambda _v: self._show_staleness())
         self.options.changed.connect(self.rerun)
+        self.options.changed.connect(self._describe_options)
 
     # -- settings --------------------------------------------------------------------------
     @property
@@ -201,10 +215,16 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.titleChanged.emit(self.objectName())
 
     def _show_options(self, entry) -> None:
-        """Few options are shown open; many (LIME) start folded so the heatmap keeps its room."""
-        self.options_box.setVisible(bool(entry.options))
-        self.options_box.setText(f"{entry.display_name} options ({len(entry.options)})")
-        (self.options_box.expand if len(entry.options) <= 2 else self.options_box.collapse)(animate=False)
+        """The Options button counts the method's options; its tooltip lists their values."""
+        self.options_button.setEnabled(bool(entry.options))
+        self.options_button.setText(f"Options ({len(entry.options)})")
+        self._describe_options()
+
+    def _describe_options(self) -> None:
+        values = self.options.values()
+        lines = "\n".join(f"{name.replace('_', ' ')}: {value}" for name, value in values.items())
+        self.options_button.setToolTip(f"{self.title()} options (click to change)\n{lines}" if values
+                                       else "This method has no options")
 
     def settings(self) -> dict[str, Any]:
         return {"name": self.objectName(), "method": self.method_id, "target": self.target.currentData(),
@@ -379,7 +399,8 @@ class ExplanationDock(QtWidgets.QDockWidget):
         label = f"<span style='color:{STALE_COLOUR}'>{where}</span>" if stale else where
         if self._note:
             label = f"{self._note} — showing {label}"
-        self.caption.setText(f"{label} · target {target} ({result.target_kind}) · {result.ms:.0f} ms")
+        convention = " · thesis" if self.convention() == "thesis" else ""
+        self.caption.setText(f"{label} · target {target} ({result.target_kind}){convention} · {result.ms:.0f} ms")
 
     def _redraw(self) -> None:
         result = self.last_result
@@ -544,3 +565,63 @@ def _combo(items, current: str) -> QtWidgets.QComboBox:
         combo.addItem(text, data)
     combo.setCurrentIndex(max(0, combo.findData(current)))
     return combo
+
+
+def method_groups() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Method ids for every method list: the thesis's ten in the thesis's order, then the others."""
+    from painxai_gui.explain import THESIS_METHODS
+
+    methods = registry()
+    thesis = tuple(m for m in THESIS_METHODS if m in methods)
+    return thesis, tuple(m for m in methods if m not in thesis)
+
+
+def method_combo(current: str) -> QtWidgets.QComboBox:
+    """A combo of every method in :func:`method_groups` order, a separator between the groups."""
+    combo = QtWidgets.QComboBox()
+    for i, group in enumerate(method_groups()):
+        if i and group:
+            combo.insertSeparator(combo.count())
+        for method in group:
+            combo.addItem(registry()[method].display_name, method)
+    combo.setCurrentIndex(max(0, combo.findData(current)))
+    return combo
+
+
+class Popup(QtWidgets.QFrame):
+    """``content`` in a panel that opens under ``button`` and closes on a click outside (scrolls when tall)."""
+
+    MAX_HEIGHT = 360
+
+    def __init__(self, button: QtWidgets.QToolButton, content: QtWidgets.QWidget):
+        super().__init__(button, QtCore.Qt.WindowType.Popup)
+        self.button = button
+        self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
+        self.scroll = QtWidgets.QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(content)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.scroll)
+        button.clicked.connect(self.open)
+
+    def open(self) -> None:
+        hint = self.scroll.widget().sizeHint()
+        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        width = max(hint.width() + bar + 16, self.button.width(), 240)
+        height = min(hint.height() + 16, self.MAX_HEIGHT)
+        where = self.button.mapToGlobal(QtCore.QPoint(0, self.button.height()))
+        screen = self.button.screen().availableGeometry()
+        x = min(max(where.x(), screen.left()), screen.right() - width)
+        y = where.y() if where.y() + height <= screen.bottom() else where.y() - self.button.height() - height
+        self.setGeometry(x, max(y, screen.top()), width, height)
+        self.show()
+
+
+def _popup_button(text: str, tip: str) -> QtWidgets.QToolButton:
+    button = QtWidgets.QToolButton(text=text)
+    button.setToolTip(tip)
+    button.setArrowType(QtCore.Qt.ArrowType.NoArrow)
+    return button

@@ -72,6 +72,9 @@ class VideoView(QtWidgets.QWidget):
         self.overlay_source = QtWidgets.QComboBox()
         self.overlay_source.setToolTip("Which explanation dock's heatmap is drawn on the face")
         self.overlay_source.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        self.overlay_source.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.overlay_source.setMinimumContentsLength(8)  # long dock titles do not widen the window
         self.overlay_source.currentIndexChanged.connect(
             lambda _i: self.overlaySourceChanged.emit(self.overlay_source.currentData() or ""))
         self.opacity = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
@@ -80,18 +83,18 @@ class VideoView(QtWidgets.QWidget):
         self.opacity.setMaximumWidth(120)
         self.opacity.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.opacity.setToolTip("Heatmap opacity")
+        self.opacity.setMinimumWidth(50)
         self.opacity.valueChanged.connect(lambda v: self.heat.setOpacity(v / 100.0))
         self.zoom_face = _check("Zoom to face", False, self._apply_zoom)
         self.overlay_state = QtWidgets.QLabel("")
         self.overlay_state.setToolTip("The frame the heatmap was computed for; it is hidden on any other frame")
-        self.overlay_state.setFixedWidth(self.overlay_state.fontMetrics().horizontalAdvance("frame 00000 (shown 00000)") + 8)
+        self.overlay_state.setFixedWidth(self.overlay_state.fontMetrics().horizontalAdvance("frame 0000 (shown 0000)") + 8)
         fit = QtWidgets.QToolButton(text="Fit")
         fit.setToolTip("Show the whole frame")
         fit.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         fit.clicked.connect(self.fit)
         for w in (self.show_box, self.show_landmarks, self.show_heat, self.overlay_source, self.overlay_state):
             row.addWidget(w)
-        row.addWidget(QtWidgets.QLabel("Opacity"))
         row.addWidget(self.opacity)
         row.addWidget(self.zoom_face)
         row.addWidget(fit)
@@ -153,9 +156,12 @@ class VideoView(QtWidgets.QWidget):
     def set_overlay_sources(self, sources: list[tuple[str, str]], choice: str | None = None) -> None:
         """``[(object_name, title), ...]`` of explanation docks that can feed the overlay.
 
-        Keeps the current choice while its dock exists; else ``choice``, else the first dock.
+        An explicit choice: ``choice`` if given, else the current one while its
+        dock exists, else no overlay. Only the very first list (nothing chosen
+        yet) starts with the first dock.
         """
         combo = self.overlay_source
+        first = combo.count() == 0
         keep = choice if choice is not None else combo.currentData()
         combo.blockSignals(True)
         combo.clear()
@@ -164,7 +170,7 @@ class VideoView(QtWidgets.QWidget):
             combo.addItem(title, name)
         index = combo.findData(keep) if keep is not None else -1
         if index < 0:
-            index = 1 if sources else 0
+            index = 1 if first and sources else 0
         combo.setCurrentIndex(index)
         combo.blockSignals(False)
         self.overlaySourceChanged.emit(combo.currentData() or "")
