@@ -69,10 +69,12 @@ class Explanations(QtCore.QObject):
         self.docks[name] = dock
         others = [d for d in self.docks.values() if d is not dock and not d.isFloating() and d.isVisible()]
         self.window.addDockWidget(AREA, dock)
-        if len(others) >= 2:  # a third viewer shares a place as a tab: the column keeps its height
+        if len(others) >= 3:  # a fourth viewer shares a place as a tab: the window keeps its minimum size
             self.window.tabifyDockWidget(others[-1], dock)
             dock.raise_()
             QtCore.QTimer.singleShot(0, dock, dock.raise_)  # the new tab exists only once the layout ran
+        elif len(others) == 2:  # a third one beside the second: all three in sight, the column keeps its height
+            self.window.splitDockWidget(others[-1], dock, QtCore.Qt.Orientation.Horizontal)
         elif others:
             self.window.splitDockWidget(others[-1], dock, QtCore.Qt.Orientation.Vertical)
         dock.show()

@@ -83,6 +83,7 @@ def test_results_are_marked_stale_while_seeking_fast_and_fresh_when_settled(wind
         assert not dock.is_stale() and _stamp(dock) == f"frame {last}"
         assert dock.crop_item.opacity() == 1.0 and dock.regions.isEnabled()
         assert dock.caption.text().startswith(f"frame {last} ·")
+        assert dock.caption.text().endswith(f"· {dock.last_result.ms:.0f} ms")  # its own timing, in the dock
     view = window.video_view
     qtbot.waitUntil(lambda: view.heat_frame == last, timeout=5000)
     assert view.heat.isVisible() and view.overlay_state.text() == f"frame {last}"
@@ -129,8 +130,10 @@ def test_a_cancelled_run_keeps_the_old_result_with_its_own_frame(window, qtbot, 
 def test_hidden_dock_computes_nothing_and_catches_up_when_raised(window, qtbot, project_path, loaded_model):
     open_warm(window, qtbot, project_path, loaded_model)
     docks = window.explanations.docks
-    third = window.explanations.add("gradient")  # a third dock is tabbed over the second
+    third = window.explanations.add("gradient")
     second = docks["explain-2"]
+    window.tabifyDockWidget(second, third)  # the second becomes a background tab
+    third.raise_()
     assert not second.feeds_overlay  # the overlay comes from the first dock
     qtbot.waitUntil(lambda: not second.is_shown(), timeout=5000)
     qtbot.waitUntil(lambda: settled(window, 0), timeout=60000)

@@ -24,12 +24,12 @@ def test_three_docks_with_option_boxes_fit_1366x768(window, qtbot):
     window.resize(1366, 768)
     qtbot.waitUntil(lambda: window.size() == QtCore.QSize(1366, 768), timeout=3000)
     assert window.status.geometry().bottom() < window.height()  # the status bar stays on the window
-    for dock in docks.values():
-        if dock.is_shown():  # the heatmap gets at least half of the dock's height and all of its width but margins
-            assert dock.image_view.height() >= 0.5 * dock.widget().height(), (dock.objectName(),
-                                                                              dock.image_view.height(),
-                                                                              dock.widget().height())
-            assert dock.image_view.width() >= dock.widget().width() - 10
+    assert all(d.is_shown() for d in docks.values())  # all three in sight, none a background tab
+    for dock in docks.values():  # the heatmap gets at least half of the dock's height and all its width but margins
+        body = dock.widget()
+        assert dock.image_view.height() >= 0.5 * body.height(), (dock.objectName(), dock.image_view.height(),
+                                                                 body.height())
+        assert dock.image_view.width() >= body.width() - 10
     # the options are one click away, in a popup that scrolls when long
     lime = docks["explain-3"]
     lime.options_button.click()

@@ -108,6 +108,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.stamp = pg.TextItem("", anchor=(0, 0))  # "frame N": the frame this image was computed for
         self.stamp.setZValue(10)
         self.stamp.setFlag(self.stamp.GraphicsItemFlag.ItemIgnoresTransformations)
+        self._stamp_pt = max(6.0, QtGui.QFont(self.font()).pointSizeF() * 0.8)  # small: the face shows
         box.addItem(self.crop_item)
         box.addItem(self.heat_item)
         box.addItem(self.stamp)
@@ -393,7 +394,8 @@ class ExplanationDock(QtWidgets.QDockWidget):
             return
         colour = STALE_COLOUR if stale else "#ddd"
         where = f"frame {result.frame}" + (f" (shown {self.shown_frame})" if stale else "")
-        self.stamp.setHtml(f"<span style='color:{colour}; background:rgba(0,0,0,140)'>&nbsp;{where}&nbsp;</span>")
+        self.stamp.setHtml(f"<span style='color:{colour}; background:rgba(0,0,0,140); font-size:{self._stamp_pt:.0f}pt'>"
+                           f"&nbsp;{where}&nbsp;</span>")
         names = self._class_names
         target = names[result.target] if result.target < len(names) else str(result.target)
         label = f"<span style='color:{STALE_COLOUR}'>{where}</span>" if stale else where
@@ -471,6 +473,7 @@ class RegionTable(QtWidgets.QStackedWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
         self.stats: RegionStats | None = None
+        self._narrow = False
         self.table = QtWidgets.QTableWidget(len(self.ROWS), len(REGION_ORDER))
         self.table.setHorizontalHeaderLabels(list(REGION_ORDER))
         self.table.setVerticalHeaderLabels(list(self.ROWS))
@@ -518,10 +521,12 @@ class RegionTable(QtWidgets.QStackedWidget):
         self.table.setRowHidden(1, stats.signed_sum is None)
         self._fit_height(1 if stats.signed_sum is None else len(self.ROWS))
         best = int(np.argmax(stats.share)) if any(v > 0 for v in stats.share) else -1
+        exponent = self._signed_exponent(stats)
+        self.table.verticalHeaderItem(1).setText(self.ROWS[1] if exponent == 0 else f"Σ ×1e{exponent}")
         for c, name in enumerate(stats.names):
             share = self.table.item(0, c)
             share.setData(QtCore.Qt.ItemDataRole.UserRole, float(stats.share[c]))
-            share.setText(f"{stats.share[c] * 100:.1f}")
+            share.setText(f"{stats.share[c] * 100:.{0 if self._narrow else 1}f}")
             share.setToolTip(f"{name}: {stats.share[c]:.2%} of the positive relevance")
             font = QtGui.QFont(self.table.font())
             font.setBold(c == best)
@@ -529,9 +534,30 @@ class RegionTable(QtWidgets.QStackedWidget):
             signed = self.table.item(1, c)
             value = None if stats.signed_sum is None else float(stats.signed_sum[c])
             signed.setData(QtCore.Qt.ItemDataRole.UserRole, value)
-            signed.setText("" if value is None else f"{value:.2g}")
+            if value is None:
+                signed.setText("")
+            else:
+                signed.setText(compact_number(value) if exponent == 0 else f"{round(value / 10.0 ** exponent):d}")
             signed.setToolTip("" if value is None else f"{name}: signed sum {value:.6g}")
         self.setCurrentWidget(self.table)
+
+    def _signed_exponent(self, stats: RegionStats) -> int:
+        """Narrow columns: signed sums as whole numbers of 10**e (within +-99), e in the row's header; else 0."""
+        if not self._narrow or stats.signed_sum is None:
+            return 0
+        peak = max((abs(float(v)) for v in stats.signed_sum), default=0.0)
+        if peak == 0 or not np.isfinite(peak):
+            return 0
+        return int(np.floor(np.log10(peak))) - 1
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        """Narrow columns (three docks on a small screen) show whole percents, so no cell reads "…"."""
+        super().resizeEvent(event)
+        narrow = self.width() / (len(REGION_ORDER) + 1.5) < QtGui.QFontMetrics(self.table.font()).horizontalAdvance("00.0") + 8
+        if narrow != self._narrow:
+            self._narrow = narrow
+            if self.stats is not None:
+                self.set_stats(self.stats)
 
     def _fit_height(self, rows: int) -> None:
         """Header plus ``rows`` rows, no empty band (unsigned methods have no signed row)."""
@@ -546,6 +572,27 @@ class RegionTable(QtWidgets.QStackedWidget):
 
     def showing_message(self) -> str | None:
         return self.message.text() if self.currentWidget() is self.message else None
+
+
+def compact_number(value: float) -> str:
+    """About four characters, so a narrow cell never elides it: 1234 -> "1.2k", 56.7 -> "57", 0.0123 -> ".012".
+
+    The exact value stays in the cell's tooltip and ``UserRole``.
+    """
+    a = abs(value)
+    sign = "-" if value < 0 else ""
+    if a >= 1e6:
+        return f"{value:.0e}".replace("e+0", "e").replace("e+", "e")
+    if a >= 1e3:
+        return f"{sign}{a / 1e3:.1f}k" if a < 1e4 else f"{sign}{a / 1e3:.0f}k"
+    if a >= 10:
+        return f"{value:.0f}"
+    if a >= 1:
+        return f"{value:.1f}"
+    if a == 0:
+        return "0"
+    text = f"{a:.2g}".lstrip("0") if a >= 0.01 else f"{a:.0e}".replace("e-0", "e-")
+    return sign + text
 
 
 def fixed_label(text: str, lines: int = 1) -> QtWidgets.QLabel:

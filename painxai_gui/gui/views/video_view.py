@@ -64,8 +64,12 @@ class VideoView(QtWidgets.QWidget):
 
     def _build_controls(self) -> None:
         self.controls = QtWidgets.QWidget()
-        row = QtWidgets.QHBoxLayout(self.controls)
-        row.setContentsMargins(4, 2, 4, 2)
+        rows = QtWidgets.QVBoxLayout(self.controls)  # two short rows: the frame view stays narrow
+        rows.setContentsMargins(4, 2, 4, 2)
+        rows.setSpacing(1)
+        row, heat_row = QtWidgets.QHBoxLayout(), QtWidgets.QHBoxLayout()
+        rows.addLayout(row)
+        rows.addLayout(heat_row)
         self.show_box = _check("Face box", True, self._refresh_visibility)
         self.show_landmarks = _check("Landmarks", True, self._refresh_visibility)
         self.show_heat = _check("Heatmap", True, self._refresh_visibility)
@@ -74,7 +78,7 @@ class VideoView(QtWidgets.QWidget):
         self.overlay_source.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.overlay_source.setSizeAdjustPolicy(
             QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.overlay_source.setMinimumContentsLength(8)  # long dock titles do not widen the window
+        self.overlay_source.setMinimumContentsLength(14)  # long dock titles do not widen the window
         self.overlay_source.currentIndexChanged.connect(
             lambda _i: self.overlaySourceChanged.emit(self.overlay_source.currentData() or ""))
         self.opacity = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
@@ -93,12 +97,12 @@ class VideoView(QtWidgets.QWidget):
         fit.setToolTip("Show the whole frame")
         fit.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         fit.clicked.connect(self.fit)
-        for w in (self.show_box, self.show_landmarks, self.show_heat, self.overlay_source, self.overlay_state):
+        for w in (self.show_box, self.show_landmarks, self.zoom_face, fit):
             row.addWidget(w)
-        row.addWidget(self.opacity)
-        row.addWidget(self.zoom_face)
-        row.addWidget(fit)
         row.addStretch(1)
+        for w in (self.show_heat, self.overlay_source, self.opacity, self.overlay_state):
+            heat_row.addWidget(w)
+        heat_row.addStretch(1)
 
     # -- content -----------------------------------------------------------------
     def set_frame(self, image: np.ndarray) -> None:
