@@ -98,8 +98,9 @@ def test_an_engine_warning_shows_in_the_dock(window, qtbot):
 
     dock = window.explanations.docks["explain-1"]
     crop = np.zeros((40, 40, 3), np.uint8)
-    result = WithWarnings("v", 0, crop, np.asarray(exploded.heatmap).reshape(1, 2), True, 0, "predicted",
-                          "lrp.alpha_beta", 1.0, None, tuple(exploded.warnings))
+    result = WithWarnings(video_id="v", frame=0, crop=crop, heatmap=np.asarray(exploded.heatmap).reshape(1, 2),
+                          signed=True, target=0, target_kind="predicted", method="lrp.alpha_beta", ms=1.0,
+                          warnings=tuple(exploded.warnings))
     request = ExplainRequest(Analysis("v", 0, True, box=(0, 0, 40, 40)), None, "lrp.alpha_beta", "predicted", None)
     dock._finished(Outcome(request, result, 1, 0.001))
     assert dock.warning_row.isVisibleTo(dock)

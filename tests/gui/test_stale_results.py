@@ -170,3 +170,20 @@ def test_overlay_is_resampled_smoothly_to_the_face_box(qtbot):
     assert np.abs(np.diff(drawn, axis=1)).max() <= 8 / 200 + 1e-5  # no step of a whole input pixel (1.0)
     assert np.abs(np.diff(drawn, axis=0)).max() == 0
     assert view.heat.isVisible()
+
+
+def test_a_minimised_window_computes_nothing_and_catches_up_when_restored(window, qtbot, project_path,
+                                                                          loaded_model):
+    open_warm(window, qtbot, project_path, loaded_model)
+    docks = list(window.explanations.docks.values())
+    window.showMinimized()
+    qtbot.waitUntil(lambda: window.isMinimized() and not any(d.wanted() for d in docks), timeout=5000)
+    before = [d.channel.jobs_run for d in docks]
+    for frame in (6, 12):
+        window.session.seek(frame)
+        qtbot.waitUntil(lambda f=frame: window.viewer.last_analysis.frame == f, timeout=30000)
+    qtbot.wait(200)
+    assert [d.channel.jobs_run for d in docks] == before  # the overlay's source too: nobody sees it
+    window.showNormal()
+    qtbot.waitUntil(lambda: settled(window, 12), timeout=60000)
+    assert [d.channel.jobs_run for d in docks] == [b + 1 for b in before]

@@ -145,11 +145,12 @@ class ExplanationDock(QtWidgets.QDockWidget):
         grid = QtWidgets.QGridLayout(form)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(QtWidgets.QLabel("colours"), 0, 0)
-        grid.addWidget(self.cmap, 0, 1)
-        grid.addWidget(self.signed, 1, 0)
-        grid.addWidget(self.opacity, 1, 1)
-        grid.addWidget(self.fade, 2, 0)
-        grid.addWidget(self.show_regions, 2, 1)
+        grid.addWidget(self.cmap, 0, 1, 1, 2)
+        grid.addWidget(QtWidgets.QLabel("opacity"), 1, 0)
+        grid.addWidget(self.opacity, 1, 1, 1, 2)
+        grid.addWidget(self.signed, 2, 0)
+        grid.addWidget(self.fade, 2, 1)
+        grid.addWidget(self.show_regions, 2, 2)
         return form
 
     def _layout_widgets(self) -> None:
@@ -297,10 +298,16 @@ class ExplanationDock(QtWidgets.QDockWidget):
 
     def is_shown(self) -> bool:
         """On screen: not closed, not a background tab (empty visible region), its window not minimised."""
-        return self.isVisible() and not self.visibleRegion().isEmpty() and not self.window().isMinimized()
+        return self.isVisible() and not self.visibleRegion().isEmpty() and not self.window().isMinimized() \
+            and not self._main_minimised()
 
     def wanted(self) -> bool:
-        return self.feeds_overlay or self.is_shown()
+        """Worth a job: shown, or feeding the main view's overlay while the main window is not minimised."""
+        return self.is_shown() or (self.feeds_overlay and not self._main_minimised())
+
+    def _main_minimised(self) -> bool:
+        main = self.parentWidget()
+        return main is not None and main.window().isMinimized()
 
     def catch_up(self) -> None:
         """Shown again (or made the overlay's source): explain the current frame if that was skipped."""
@@ -368,6 +375,8 @@ class ExplanationDock(QtWidgets.QDockWidget):
         if self.channel.is_busy():
             return  # superseded by a newer request, which is running now
         self._set_running(False)
+        if self._analysis is None:
+            return  # cleared meanwhile (no face, another video): its message stays
         self._note = "cancelled"
         self._show_staleness()
 
