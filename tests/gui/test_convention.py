@@ -37,6 +37,7 @@ def test_switch_sets_every_dock_and_the_next_results_use_it(window, qtbot, proje
     standard = explain(window.session.model.model, x, "gradcam")
     assert not np.allclose(thesis.heatmap, standard.heatmap, atol=1e-3)
     np.testing.assert_allclose(gradcam.last_result.heatmap, thesis.heatmap, atol=1e-5)
+    assert " · thesis · " in gradcam.caption.text()  # the dock says which convention its result used
     # a new dock follows the switch; one dock set back through its option form makes it "mixed"
     third = window.explanations.add("gradient")
     assert third.convention() == "thesis"

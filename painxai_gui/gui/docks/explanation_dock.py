@@ -56,6 +56,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self._class_names: tuple[str, ...] = ()
         self.last_result: ExplainResult | None = None
         self._result_box: tuple[float, float, float, float] | None = None  # the face box of the result's frame
+        self._result_convention: str | None = None  # the convention the result was computed with
         self.shown_frame: int | None = None  # the frame on screen (results of other frames are stale)
         self.feeds_overlay = False  # the main view draws this dock's heatmap: it computes even when hidden
         self._owed = False          # a request skipped while hidden: run it when shown
@@ -109,6 +110,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.stamp.setZValue(10)
         self.stamp.setFlag(self.stamp.GraphicsItemFlag.ItemIgnoresTransformations)
         self._stamp_pt = max(6.0, QtGui.QFont(self.font()).pointSizeF() * 0.8)  # small: the face shows
+        self._stamp_html = ""
         box.addItem(self.crop_item)
         box.addItem(self.heat_item)
         box.addItem(self.stamp)
@@ -327,6 +329,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.crop_item.clear()
         self.heat_item.clear()
         self.stamp.setText("")
+        self._stamp_html = ""
         self.regions.set_stats(None, regions)
         self.regions.setEnabled(True)
         self.show_warnings(())
@@ -351,6 +354,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         result: ExplainResult = outcome.result
         self.last_result = result
         self._result_box = outcome.request.analysis.box
+        self._result_convention = outcome.request.options.get("convention")
         self._note = ""
         self._set_running(self.channel.is_busy())
         self.crop_item.setImage(np.ascontiguousarray(result.crop), autoLevels=False, levels=(0, 255))
@@ -398,19 +402,23 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.regions.setEnabled(not stale)
         if result is None:
             self.stamp.setText("")
+            self._stamp_html = ""
             if self._note:
                 self.caption.setText(f"{self._note} — no result yet")
             return
         colour = STALE_COLOUR if stale else "#ddd"
         where = f"frame {result.frame}" + (f" (shown {self.shown_frame})" if stale else "")
-        self.stamp.setHtml(f"<span style='color:{colour}; background:rgba(0,0,0,140); font-size:{self._stamp_pt:.0f}pt'>"
-                           f"&nbsp;{where}&nbsp;</span>")
+        stamp = (f"<span style='color:{colour}; background:rgba(0,0,0,140); font-size:{self._stamp_pt:.0f}pt'>"
+                 f"&nbsp;{where}&nbsp;</span>")
+        if stamp != self._stamp_html:  # called for every frame shown: touch the scene only on a change
+            self._stamp_html = stamp
+            self.stamp.setHtml(stamp)
         names = self._class_names
         target = names[result.target] if result.target < len(names) else str(result.target)
         label = f"<span style='color:{STALE_COLOUR}'>{where}</span>" if stale else where
         if self._note:
             label = f"{self._note} — showing {label}"
-        convention = " · thesis" if self.convention() == "thesis" else ""
+        convention = " · thesis" if self._result_convention == "thesis" else ""
         self.caption.setText(f"{label} · target {target} ({result.target_kind}){convention} · {result.ms:.0f} ms")
 
     def _redraw(self) -> None:
