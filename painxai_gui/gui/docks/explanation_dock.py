@@ -57,6 +57,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.last_result: ExplainResult | None = None
         self._result_box: tuple[float, float, float, float] | None = None  # the face box of the result's frame
         self._result_convention: str | None = None  # the convention the result was computed with
+        self._display: HeatDisplay | None = None    # the result's heatmap as drawn (colours, levels)
         self.shown_frame: int | None = None  # the frame on screen (results of other frames are stale)
         self.feeds_overlay = False  # the main view draws this dock's heatmap: it computes even when hidden
         self._owed = False          # a request skipped while hidden: run it when shown
@@ -326,6 +327,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self._owed = False
         self.last_result = None
         self._result_box = None
+        self._display = None
         self.crop_item.clear()
         self.heat_item.clear()
         self.stamp.setText("")
@@ -425,7 +427,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         result = self.last_result
         if result is None:
             return
-        display = self.display(result.heatmap)
+        display = self._display = self.display(result.heatmap)
         h, w = result.crop.shape[:2]
         shown = smoothed(display, (w, h))  # the crop's own pixels: no blocks of the model's input size
         self.heat_item.setImage(shown.data, autoLevels=False, levels=shown.levels)
@@ -439,9 +441,9 @@ class ExplanationDock(QtWidgets.QDockWidget):
     def overlay(self) -> Overlay | None:
         """What the main view draws for this dock: the heatmap, its frame and that frame's face box."""
         result = self.last_result
-        if result is None:
+        if result is None or self._display is None:
             return None
-        return Overlay(self.display(result.heatmap), result.frame, self._result_box)
+        return Overlay(self._display, result.frame, self._result_box)
 
     def display(self, heatmap: np.ndarray) -> HeatDisplay:
         return heat_display(heatmap, self.signed.isChecked(), self.cmap.currentData(), self.fade.isChecked())
