@@ -42,7 +42,8 @@ class StatusBar(QtWidgets.QStatusBar):
     def set_convention(self, convention: str, mixed: bool = False) -> None:
         """The app-wide convention; "mixed" when some dock set another one in its options."""
         colour = "#e9a24a" if convention != "standard" else "inherit"
-        self.convention.setText(f"convention: <b style='color:{colour}'>{convention}</b>" + (" (mixed)" if mixed else ""))
+        mixed_text = " (mixed)" if mixed else ""
+        self.convention.setText(f"convention: <b style='color:{colour}'>{convention}</b>{mixed_text}")
         self.convention.setToolTip(f"Explanation convention: {convention} (View > Convention)"
                                    + ("; some docks use another one in their method options" if mixed else ""))
 

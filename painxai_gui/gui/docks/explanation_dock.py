@@ -572,7 +572,8 @@ class RegionTable(QtWidgets.QStackedWidget):
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
         """Narrow columns (three docks on a small screen) show whole percents, so no cell reads "…"."""
         super().resizeEvent(event)
-        narrow = self.width() / (len(REGION_ORDER) + 1.5) < QtGui.QFontMetrics(self.table.font()).horizontalAdvance("00.0") + 8
+        cell = self.width() / (len(REGION_ORDER) + 1.5)  # the row header takes about 1.5 columns
+        narrow = cell < QtGui.QFontMetrics(self.table.font()).horizontalAdvance("00.0") + 8
         if narrow != self._narrow:
             self._narrow = narrow
             if self.stats is not None:
