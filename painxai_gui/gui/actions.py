@@ -7,7 +7,7 @@ against the controllers the main window passes in, so no handler lives here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -30,6 +30,13 @@ def _a(id: str, title: str, keys: str | tuple[str, ...], handler: str, menu: str
 
 
 FILE, PLAY, CURATE, VIEW, HELP = "&File", "&Playback", "&Curation", "&View", "&Help"
+
+#: View > Convention: (value of every method's ``convention`` option, menu text, tip)
+CONVENTION_CHOICES: tuple[tuple[str, str, str], ...] = (
+    ("standard", "&Standard", "Textbook definitions of every method (methods.md; as Captum and Zennit)"),
+    ("thesis", "&Thesis", "The conventions of the tools the thesis used (iNNvestigate 1.0.x, keras-gradcam): "
+                          "reproduces the thesis's figures"),
+)
 
 ACTIONS: tuple[ActionSpec, ...] = (
     _a("open_dataset", "Open dataset…", "Ctrl+Shift+O", "files.open_dataset", FILE, True,
@@ -88,7 +95,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
        "The name written with every selection and in the audit log"),
     _a("add_to_panel", "Add to panel", "P", "panel.add_frame", CURATE, True,
        "Add the current frame to the figure panel (Figure panel dock)"),
-    _a("add_explanation", "Add explanation dock", "Ctrl+D", "explanations.add_default", VIEW, True),
+    _a("add_explanation", "Add explanation dock…", "Ctrl+D", "explanations.ask_method", VIEW, True,
+       "Choose a method for a new explanation dock (Enter: the first method no dock shows)"),
     _a("fit_view", "Fit frame", "F", "window.fit_view", VIEW),
     _a("zoom_face", "Zoom to face", "Z", "window.toggle_zoom", VIEW),
     _a("reset_layout", "Reset layout", "", "window.reset_layout", VIEW),
@@ -127,6 +135,26 @@ def build_menus(window: QtWidgets.QMainWindow, actions: dict[str, QtGui.QAction]
             menu = menus[spec.menu] = window.menuBar().addMenu(spec.menu)
         menu.addAction(actions[spec.id])
     return menus
+
+
+def build_choice_menu(menu: QtWidgets.QMenu, title: str, choices: tuple[tuple[str, str, str], ...],
+                      on_choose: Callable[[str], Any]) -> dict[str, QtGui.QAction]:
+    """A submenu of exclusive checkable choices ``(value, text, tip)``; a click calls ``on_choose(value)``."""
+    sub = menu.addMenu(title)
+    group = QtGui.QActionGroup(sub)
+    group.setExclusive(True)
+    actions = {}
+    for value, text, tip in choices:
+        action = QtGui.QAction(text, sub, checkable=True)
+        action.setObjectName(f"{title.replace('&', '').lower()}_{value}")
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False, v=value: on_choose(v))
+        group.addAction(action)
+        sub.addAction(action)
+        actions[value] = action
+    sub.setToolTipsVisible(True)
+    return actions
 
 
 def build_toolbar(window: QtWidgets.QMainWindow, actions: dict[str, QtGui.QAction],

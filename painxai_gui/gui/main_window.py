@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from painxai_gui.gui import main_thread_gc
-from painxai_gui.gui.actions import build_actions, build_menus, build_toolbar
+from painxai_gui.gui.actions import CONVENTION_CHOICES, build_actions, build_choice_menu, build_menus, build_toolbar
 from painxai_gui.gui.curation_ui import CurationUI
 from painxai_gui.gui.dialogs.errors import ErrorReporter
 from painxai_gui.gui.dialogs.simple import HelpDialog
@@ -21,6 +21,7 @@ from painxai_gui.gui.docks.panel_dock import PanelDock
 from painxai_gui.gui.docks.probability_dock import ProbabilityDock
 from painxai_gui.gui.docks.region_dock import RegionDock
 from painxai_gui.gui.docks.selection_dock import SelectionDock
+from painxai_gui.gui.docks.explanation_dock import registry
 from painxai_gui.gui.explanations import DEFAULT_METHODS, Explanations
 from painxai_gui.gui.files import FileUI
 from painxai_gui.gui.panel_ui import PanelUI
@@ -64,6 +65,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.actions = build_actions(self, self._handlers())
         self.menus = build_menus(self, self.actions)
         self.toolbar = build_toolbar(self, self.actions)
+        self.convention_actions = build_choice_menu(self.menus["&View"], "Con&vention", CONVENTION_CHOICES,
+                                                    self.explanations.set_convention)
         self.views.selection = SelectionDock(self.actions, self)
         self.panel.attach(PanelDock(self.actions, self))
         self.dataset_dock = DatasetDock(self.session, self)
@@ -136,6 +139,11 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _wire(self) -> None:
         s, st, v = self.session, self.status, self.views
+        self.explanations.conventionChanged.connect(self._show_convention)
+        self.viewer.frameShown.connect(self.video_view.set_shown_frame)  # results of other frames: stale
+        self.viewer.frameShown.connect(self.explanations.frame_shown)
+        self.viewer.frameShown.connect(v.bars.set_shown_frame)
+        self.viewer.analysed.connect(lambda a: v.bars.set_result_frame(a.frame if a.probs is not None else None))
         self.viewer.analysed.connect(self.explanations.dispatch)
         self.viewer.analysisFailed.connect(self.explanations.show_failure)
         self.viewer.stats.connect(st.set_stat)
@@ -159,6 +167,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.playback.pause()
         self.session.seek(frame)
 
+    def _show_convention(self, convention: str, mixed: bool) -> None:
+        self.convention_actions[convention].setChecked(True)
+        self.status.set_convention(convention, mixed)
+
     def _show_frame_number(self, frame: int) -> None:
         video = self.session.video
         if video is not None:
@@ -181,6 +193,8 @@ class MainWindow(QtWidgets.QMainWindow):
             if data["method"] not in methods:
                 methods.append(data["method"])
                 options[data["method"]] = data["options"]
+        for method in registry():  # methods no dock shows: the app-wide convention
+            options.setdefault(method, {"convention": self.explanations.convention})
         return methods, options
 
     def fit_view(self) -> None:
@@ -230,8 +244,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.explanations.remove_all()
         for method in DEFAULT_METHODS:
             self.explanations.add(method)
+        self.video_view.set_overlay_sources(self.explanations.overlay_sources(), next(iter(self.explanations.docks)))
         self.restoreState(self._default_state, STATE_VERSION)
         self.default_sizes()
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:
+        super().changeEvent(event)
+        explanations = getattr(self, "explanations", None)
+        if explanations is not None and event.type() == QtCore.QEvent.Type.WindowStateChange \
+                and not self.isMinimized():
+            QtCore.QTimer.singleShot(0, self, explanations.catch_up)  # docks idle while minimised
 
     # -- shutdown ----------------------------------------------------------------------------------
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:

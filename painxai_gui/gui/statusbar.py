@@ -1,4 +1,8 @@
-"""Status bar: frame and time, decode fps, inference ms, explanation ms per dock, device, running tasks."""
+"""Status bar: frame and time, decode fps, inference ms, explanation convention, device, running tasks.
+
+Explanation times are shown in each dock's caption (with three or more docks
+they did not fit here).
+"""
 
 from __future__ import annotations
 
@@ -13,15 +17,14 @@ class StatusBar(QtWidgets.QStatusBar):
                              "decode 00 fps, 00.0 ms")
         self.inference = _label("inference —", "Face crop and model time of the last analysed frame",
                                 "face 000 ms · inference 00.0 ms")
-        self.explain = _label("", "Explanation time per dock (last frame)",
-                              "Grad-CAM 0000 ms · LRP-PresetAFlat 0000 ms · LIME 00")
+        self.convention = _label("convention: standard", "Explanation convention of the docks (View > Convention)",
+                                 "convention: standard (mixed)")
         self.device = _label("device: loading…", "Where the model runs", "device: GPU (NVIDIA H100)")
         self.task = _label("", "Background work", "loading model emotion_model")
         self.task_progress = QtWidgets.QProgressBar(maximumWidth=90, maximumHeight=14, textVisible=False)
         self.task_progress.hide()
-        for w in (self.task, self.task_progress, self.frame, self.decode, self.inference, self.explain, self.device):
+        for w in (self.task, self.task_progress, self.frame, self.decode, self.inference, self.convention, self.device):
             self.addPermanentWidget(w)
-        self._explain_ms: dict[str, tuple[str, float]] = {}
         self._tasks: dict[str, str] = {}
         self._stats = {"decode_fps": 0.0, "decode_ms": 0.0, "infer_ms": 0.0, "face_ms": 0.0}
 
@@ -36,19 +39,13 @@ class StatusBar(QtWidgets.QStatusBar):
         self.decode.setText(f"decode {fps}{s['decode_ms']:.1f} ms")
         self.inference.setText(f"face {s['face_ms']:.0f} ms · inference {s['infer_ms']:.1f} ms")
 
-    def set_explain_ms(self, name: str, title: str, ms: float) -> None:
-        self._explain_ms[name] = (title, ms)
-        self._show_explain()
-
-    def remove_explain(self, name: str) -> None:
-        self._explain_ms.pop(name, None)
-        self._show_explain()
-
-    def _show_explain(self) -> None:
-        text = " · ".join(f"{t} {ms:.0f} ms" for t, ms in self._explain_ms.values())
-        metrics = self.explain.fontMetrics()
-        self.explain.setText(metrics.elidedText(text, QtCore.Qt.TextElideMode.ElideRight, self.explain.width() - 4))
-        self.explain.setToolTip(text or "Explanation time per dock (last frame)")
+    def set_convention(self, convention: str, mixed: bool = False) -> None:
+        """The app-wide convention; "mixed" when some dock set another one in its options."""
+        colour = "#e9a24a" if convention != "standard" else "inherit"
+        mixed_text = " (mixed)" if mixed else ""
+        self.convention.setText(f"convention: <b style='color:{colour}'>{convention}</b>{mixed_text}")
+        self.convention.setToolTip(f"Explanation convention: {convention} (View > Convention)"
+                                   + ("; some docks use another one in their method options" if mixed else ""))
 
     def set_device(self, text: str) -> None:
         self.device.setText(f"device: <b>{text}</b>")

@@ -50,3 +50,24 @@ def selected_in_file(path: Path, video_id: str) -> list[int]:
 
 def first_slot_video(window) -> str:
     return next(v.id for v in window.session.videos() if v.slotted and v.category == "disgust")
+
+
+def settled(window, frame: int) -> bool:
+    """Frame shown and analysed, and every explanation dock done with it."""
+    docks = list(window.explanations.docks.values())
+    viewer = window.viewer
+    return (viewer.shown_frame == frame and viewer.last_analysis is not None
+            and viewer.last_analysis.frame == frame and not viewer.analysis.is_busy()
+            and all(d.last_result is not None and d.last_result.frame == frame and not d.channel.is_busy()
+                    for d in docks))
+
+
+def open_warm(window, qtbot, project_path, loaded_model) -> str:
+    """Open the demo project on its first slotted video, frame 0 explained by every dock (graphs compiled)."""
+    open_project(window, qtbot, project_path, loaded_model, video=None)
+    video = first_slot_video(window)
+    window.session.open_video(video)
+    wait_shown(window, qtbot, 0)
+    wait_analysed(window, qtbot, 0)
+    qtbot.waitUntil(lambda: settled(window, 0), timeout=120000)  # first explanations compile the graphs
+    return video

@@ -11,7 +11,10 @@ def test_default_docks_then_add_and_remove(window, qtbot):
     docks = window.explanations.docks
     assert [d.method_id for d in docks.values()] == ["gradcam", "lrp.preset_a_flat"]
     assert [d.windowTitle() for d in docks.values()] == ["Explain: Grad-CAM", "Explain: LRP-PresetAFlat"]
-    window.actions["add_explanation"].trigger()
+    window.actions["add_explanation"].trigger()  # Ctrl+D asks which method; Enter takes the default
+    menu = window.explanations.method_menu
+    assert menu.isVisible() and menu.defaultAction().data() == "deconvnet"  # the first not shown, thesis order
+    menu.defaultAction().trigger()
     third = list(docks.values())[-1]
     assert third.method_id not in ("gradcam", "lrp.preset_a_flat") and third.objectName() == "explain-3"
     assert window.video_view.overlay_source.count() == 4  # "no overlay" + three docks

@@ -8,31 +8,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from gui_helpers import first_slot_video, open_project, wait_analysed, wait_shown
+from gui_helpers import open_warm as _open_warm
+from gui_helpers import settled as _settled
+from gui_helpers import wait_shown
 from PySide6 import QtCore
 
 from painxai_gui.gui.workers import Heartbeat
 
 pytestmark = pytest.mark.slow
-
-
-def _settled(window, frame: int) -> bool:
-    docks = list(window.explanations.docks.values())
-    viewer = window.viewer
-    return (viewer.shown_frame == frame and viewer.last_analysis is not None
-            and viewer.last_analysis.frame == frame and not viewer.analysis.is_busy()
-            and all(d.last_result is not None and d.last_result.frame == frame and not d.channel.is_busy()
-                    for d in docks))
-
-
-def _open_warm(window, qtbot, project_path, loaded_model):
-    open_project(window, qtbot, project_path, loaded_model, video=None)
-    video = first_slot_video(window)
-    window.session.open_video(video)
-    wait_shown(window, qtbot, 0)
-    wait_analysed(window, qtbot, 0)
-    qtbot.waitUntil(lambda: _settled(window, 0), timeout=120000)  # first explanations compile the graphs
-    return video
 
 
 def test_burst_of_50_seeks_runs_few_jobs_and_ends_on_the_last_frame(window, qtbot, project_path, loaded_model):

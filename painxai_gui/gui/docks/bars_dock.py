@@ -3,6 +3,9 @@
 The "true" label sits above the dashed marker (at 1.0); a value above 0.5 is
 written inside the top of its bar and a lower one just above it, so the two
 labels never meet (unless the plot is under about 40 pixels high).
+
+The bars carry the frame they were computed for: while another frame is on
+screen they are dimmed and the caption names their frame.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from painxai_gui.gui.docks.explanation_dock import fixed_label
+from painxai_gui.gui.docks.explanation_dock import STALE_COLOUR, STALE_OPACITY, fixed_label
 from painxai_gui.gui.docks.probability_dock import PALETTE
 from painxai_gui.gui.views.tier import EmptyState
 
@@ -45,6 +48,9 @@ class BarsDock(QtWidgets.QDockWidget):
         layout.addWidget(self.caption)
         self.setWidget(body)
         self._names: tuple[str, ...] = ()
+        self.result_frame: int | None = None  # the frame the bars were computed for
+        self.shown_frame: int | None = None
+        self._text = "—"
 
     def set_classes(self, names: tuple[str, ...]) -> None:
         self._names = tuple(names)
@@ -74,7 +80,9 @@ class BarsDock(QtWidgets.QDockWidget):
         self.true_text.setText("")
         for text in self.value_texts:
             text.setText("")
-        self.caption.setText(message)
+        self.result_frame = None
+        self._text = message
+        self._show_staleness()
 
     def set_probabilities(self, probs: np.ndarray, true_index: int | None, caption: str = "") -> None:
         n = len(probs)
@@ -96,4 +104,30 @@ class BarsDock(QtWidgets.QDockWidget):
             self.true_text.setText("")
         predicted = int(np.argmax(probs))
         name = self._names[predicted] if predicted < len(self._names) else str(predicted)
-        self.caption.setText(caption or f"predicted: {name} ({probs[predicted]:.2f})")
+        self._text = caption or f"predicted: {name} ({probs[predicted]:.2f})"
+        self._show_staleness()
+
+    def set_result_frame(self, frame: int | None) -> None:
+        """The frame the bars now on show were computed for."""
+        self.result_frame = frame
+        self._show_staleness()
+
+    def set_shown_frame(self, frame: int | None) -> None:
+        self.shown_frame = frame
+        self._show_staleness()
+
+    def is_stale(self) -> bool:
+        return self.result_frame is not None and self.shown_frame is not None and self.result_frame != self.shown_frame
+
+    def _show_staleness(self) -> None:
+        stale = self.is_stale()
+        dim = STALE_OPACITY if stale else 1.0
+        for item in (self.bars, self.true_marker, self.true_text, *self.value_texts):
+            item.setOpacity(dim)
+        if self.result_frame is None:
+            self.caption.setText(self._text)
+        elif stale:
+            self.caption.setText(f"<span style='color:{STALE_COLOUR}'>frame {self.result_frame} "
+                                 f"(shown {self.shown_frame})</span> · {self._text}")
+        else:
+            self.caption.setText(f"frame {self.result_frame} · {self._text}")

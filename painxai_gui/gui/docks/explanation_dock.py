@@ -3,24 +3,35 @@
 Each dock owns a latest-wins channel, so a slow method (LIME) never delays
 the frame, the probabilities or another dock; while it runs it shows
 progress and can be cancelled, and a newer frame supersedes it.
+
+A result never lies about its frame: the image carries a "frame N" stamp, and
+while another frame is on screen the image and the region table are dimmed
+and the stamp and caption say so. A dock nobody can see (a background tab,
+closed, the window minimised) computes nothing and catches up on the current
+frame when it shows again -- unless it feeds the main view's overlay.
 """
 
 from __future__ import annotations
 
+import html
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
-from superqt import QCollapsible
 
 from painxai_gui.explain.face import REGION_ORDER, RegionStats
 from painxai_gui.gui.docks.option_form import OptionForm
-from painxai_gui.gui.views.heat import AUTO, HeatDisplay, cmap_choices, heat_display
+from painxai_gui.gui.views.heat import AUTO, HeatDisplay, cmap_choices, heat_display, smoothed
 from painxai_gui.gui.workers import Channel, Outcome
 from painxai_gui.live.explain_job import ExplainRequest, ExplainResult, explain_frame
 from painxai_gui.live.frames import Analysis
+
+
+STALE_OPACITY = 0.35  # image and table of a result for another frame than the one shown
+STALE_COLOUR = "#e9a24a"
 
 
 def registry():
@@ -30,7 +41,7 @@ def registry():
 
 
 class ExplanationDock(QtWidgets.QDockWidget):
-    heatmapReady = QtCore.Signal(str, object)  # object name, HeatDisplay (for the video overlay)
+    heatmapReady = QtCore.Signal(str, object)  # object name, Overlay (for the video overlay)
     timing = QtCore.Signal(str, str, float)    # object name, method title, ms
     closed = QtCore.Signal(str)
     titleChanged = QtCore.Signal(str)
@@ -44,18 +55,33 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self._category: str | None = None
         self._class_names: tuple[str, ...] = ()
         self.last_result: ExplainResult | None = None
+        self._result_box: tuple[float, float, float, float] | None = None  # the face box of the result's frame
+        self._result_convention: str | None = None  # the convention the result was computed with
+        self._display: HeatDisplay | None = None    # the result's heatmap as drawn (colours, levels)
+        self.shown_frame: int | None = None  # the frame on screen (results of other frames are stale)
+        self.feeds_overlay = False  # the main view draws this dock's heatmap: it computes even when hidden
+        self._owed = False          # a request skipped while hidden: run it when shown
+        self._note = ""             # "cancelled" after a run was cancelled
+        self.warnings: tuple[str, ...] = ()  # the engine's warnings for the result shown
         self._started = 0.0
         self.channel = Channel(name, explain_frame, supersede=True, parent=self)
         self.channel.finished.connect(self._finished)
         self.channel.failed.connect(self._failed)
         self.channel.progress.connect(self._progress)
-        self.channel.cancelled.connect(lambda _r: self._set_running(False, "cancelled"))
+        self.channel.cancelled.connect(self._cancelled)
         self._build(method)
+        # the signal's flag is unreliable for tabbed docks: look again once the layout has settled
+        self.visibilityChanged.connect(lambda _visible: QtCore.QTimer.singleShot(0, self, self.catch_up))
 
     # -- construction --------------------------------------------------------------------
     def _build(self, method: str) -> None:
-        self.method = _combo(((m.display_name, m.id) for m in registry().values()), method)
+        self.method = method_combo(method)
+        self.method.setToolTip("Explanation method (the thesis's ten in its order, then the others)")
         self.target = _combo((("predicted", "predicted"), ("true", "true")), "predicted")
+        self.target.setToolTip("Class to explain: the predicted one, the video's true category, or a class")
+        for combo, chars in ((self.method, 8), (self.target, 6)):  # narrow docks: the combos shrink, not the window
+            combo.setSizeAdjustPolicy(QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(chars)
         self.cmap = _combo(((c, c) for c in cmap_choices()), AUTO)
         self.signed = QtWidgets.QCheckBox("signed")
         self.signed.setToolTip("Signed: diverging map centred on 0. Unsigned: magnitude in a sequential map.")
@@ -69,29 +95,41 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.show_regions.setToolTip("Relevance per facial region under the heatmap")
         self.regions = RegionTable()
         self.options = OptionForm()
-        self.options_box = QCollapsible("Method options")
-        self.options_box.setDuration(0)
-        scroll = QtWidgets.QScrollArea()  # many options (LIME) never make the dock taller than 180 px
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMaximumHeight(180)
-        scroll.setSizeAdjustPolicy(QtWidgets.QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
-        scroll.setWidget(self.options)
-        self.options_box.addWidget(scroll)
+        self.options_button = _popup_button("Options", "The method's options")
+        self.options_popup = Popup(self.options_button, self.options)
+        self.view_button = _popup_button("View", "Colours, sign, opacity, fading and the region table")
+        self.view_popup = Popup(self.view_button, self._view_form())
         self.image_view = pg.GraphicsLayoutWidget()
         self.image_view.setBackground((24, 24, 28))
-        self.image_view.setMinimumSize(120, 120)
+        self.image_view.setMinimumSize(100, 100)
         box = self.image_view.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
         box.setMouseEnabled(False, False)
         self.crop_item = pg.ImageItem(axisOrder="row-major")
         self.heat_item = pg.ImageItem(axisOrder="row-major")
         self.heat_item.setOpacity(0.7)
+        self.stamp = pg.TextItem("", anchor=(0, 0))  # "frame N": the frame this image was computed for
+        self.stamp.setZValue(10)
+        self.stamp.setFlag(self.stamp.GraphicsItemFlag.ItemIgnoresTransformations)
+        self._stamp_pt = max(6.0, QtGui.QFont(self.font()).pointSizeF() * 0.8)  # small: the face shows
+        self._stamp_html = ""
         box.addItem(self.crop_item)
         box.addItem(self.heat_item)
+        box.addItem(self.stamp)
         self.viewbox = box
         self.caption = fixed_label("waiting for a face…", lines=2)
-        self.progress = QtWidgets.QProgressBar(maximumHeight=14, textVisible=True)
+        self.warning = fixed_label("")  # the engine's warnings (e.g. exploded LRP relevance), full text on hover
+        self.warning_icon = QtWidgets.QLabel()
+        size = self.warning.fontMetrics().height()
+        self.warning_icon.setPixmap(self.style().standardIcon(
+            QtWidgets.QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size))
+        self.warning_row = QtWidgets.QWidget()
+        row = QtWidgets.QHBoxLayout(self.warning_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        row.addWidget(self.warning_icon)
+        row.addWidget(self.warning, 1)
+        self.warning_row.hide()
+        self.progress = QtWidgets.QProgressBar(maximumHeight=14, maximumWidth=90, textVisible=True)
         self.cancel = QtWidgets.QToolButton(text="Cancel")
         self.cancel.clicked.connect(self.channel.cancel)
         for w in (self.progress, self.cancel):  # showing them must not re-layout the window
@@ -104,32 +142,49 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self._connect()
         self._method_changed()
 
+    def _view_form(self) -> QtWidgets.QWidget:
+        """How the heatmap is drawn (the View popup): nothing here changes what is computed."""
+        form = QtWidgets.QWidget()
+        grid = QtWidgets.QGridLayout(form)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(QtWidgets.QLabel("colours"), 0, 0)
+        grid.addWidget(self.cmap, 0, 1, 1, 2)
+        grid.addWidget(QtWidgets.QLabel("opacity"), 1, 0)
+        grid.addWidget(self.opacity, 1, 1, 1, 2)
+        grid.addWidget(self.signed, 2, 0)
+        grid.addWidget(self.fade, 2, 1)
+        grid.addWidget(self.show_regions, 2, 2)
+        return form
+
     def _layout_widgets(self) -> None:
+        """Two rows of controls (the rest in popups), so the heatmap gets most of the dock."""
         top = QtWidgets.QGridLayout()
         top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.method, 0, 0, 1, 2)
-        top.addWidget(QtWidgets.QLabel("target"), 1, 0)
-        top.addWidget(self.target, 1, 1)
-        top.addWidget(QtWidgets.QLabel("colours"), 2, 0)
-        top.addWidget(self.cmap, 2, 1)
-        top.addWidget(self.signed, 3, 0)
-        top.addWidget(self.opacity, 3, 1)
-        top.addWidget(self.fade, 4, 0)
-        top.addWidget(self.show_regions, 4, 1)
-        running = QtWidgets.QHBoxLayout()
-        running.addWidget(self.progress, 1)
-        running.addWidget(self.cancel)
+        top.setSpacing(2)
+        top.addWidget(self.method, 0, 0, 1, 3)
+        top.addWidget(self.target, 1, 0)
+        top.addWidget(self.options_button, 1, 1)
+        top.addWidget(self.view_button, 1, 2)
+        top.setColumnStretch(0, 1)
+        running = QtWidgets.QVBoxLayout()  # beside the caption: no row of its own
+        running.setSpacing(1)
+        running.addWidget(self.progress)
+        running.addWidget(self.cancel, 0, QtCore.Qt.AlignmentFlag.AlignRight)
+        bottom = QtWidgets.QHBoxLayout()
+        bottom.setSpacing(4)
+        bottom.addWidget(self.caption, 1)
+        bottom.addLayout(running)
         body = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(body)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.setSpacing(3)
+        layout.setContentsMargins(3, 3, 3, 3)
+        layout.setSpacing(2)
         layout.addLayout(top)
-        layout.addWidget(self.options_box)
         layout.addWidget(self.image_view, 1)
         layout.addWidget(self.regions)
-        layout.addLayout(running)
-        layout.addWidget(self.caption)
-        for w in (self.method, self.target, self.cmap, self.signed, self.opacity, self.fade, self.show_regions):
+        layout.addWidget(self.warning_row)
+        layout.addLayout(bottom)
+        for w in (self.method, self.target, self.cmap, self.signed, self.opacity, self.fade, self.show_regions,
+                  self.options_button, self.view_button):
             w.setFocusPolicy(QtCore.Qt.FocusPolicy.ClickFocus)
         self._set_running(False)
         self.setWidget(body)
@@ -141,8 +196,9 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.signed.toggled.connect(lambda _v: self._redraw())
         self.fade.toggled.connect(lambda _v: self._redraw())
         self.show_regions.toggled.connect(self.regions.setVisible)
-        self.opacity.valueChanged.connect(lambda v: self.heat_item.setOpacity(v / 100.0))
+        self.opacity.valueChanged.connect(lambda _v: self._show_staleness())
         self.options.changed.connect(self.rerun)
+        self.options.changed.connect(self._describe_options)
 
     # -- settings --------------------------------------------------------------------------
     @property
@@ -157,16 +213,23 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.signed.blockSignals(True)
         self.signed.setChecked(bool(entry.signed))
         self.signed.blockSignals(False)
-        self.options.set_options(entry.options)
+        convention = self.convention()  # the dock's convention outlives a change of method
+        self.options.set_options(entry.options, {"convention": convention} if convention else None)
         self._show_options(entry)
         self.setWindowTitle(f"Explain: {entry.display_name}")
         self.titleChanged.emit(self.objectName())
 
     def _show_options(self, entry) -> None:
-        """Few options are shown open; many (LIME) start folded so the heatmap keeps its room."""
-        self.options_box.setVisible(bool(entry.options))
-        self.options_box.setText(f"{entry.display_name} options ({len(entry.options)})")
-        (self.options_box.expand if len(entry.options) <= 2 else self.options_box.collapse)(animate=False)
+        """The Options button counts the method's options; its tooltip lists their values."""
+        self.options_button.setEnabled(bool(entry.options))
+        self.options_button.setText(f"Options ({len(entry.options)})")
+        self._describe_options()
+
+    def _describe_options(self) -> None:
+        values = self.options.values()
+        lines = "\n".join(f"{name.replace('_', ' ')}: {value}" for name, value in values.items())
+        self.options_button.setToolTip(f"{self.title()} options (click to change)\n{lines}" if values
+                                       else "This method has no options")
 
     def settings(self) -> dict[str, Any]:
         return {"name": self.objectName(), "method": self.method_id, "target": self.target.currentData(),
@@ -188,6 +251,16 @@ class ExplanationDock(QtWidgets.QDockWidget):
         target = data.get("target", "predicted")
         self._pending_target = target
         self._select_target(target)
+
+    def convention(self) -> str | None:
+        """The dock's ``convention`` option (standard | thesis); None for a method without it."""
+        return self.options.values().get("convention")
+
+    def set_convention(self, value: str) -> None:
+        """Set the ``convention`` option (the app-wide switch); a change explains the frame again."""
+        current = self.convention()
+        if current is not None and current != value:
+            self.options.set_values({"convention": value})
 
     def set_classes(self, names: tuple[str, ...]) -> None:
         keep = getattr(self, "_pending_target", None) or self.target.currentData()
@@ -215,17 +288,53 @@ class ExplanationDock(QtWidgets.QDockWidget):
         analysis = self._analysis
         if analysis is None or self._model is None or analysis.x is None:
             return
+        if not self.wanted():
+            self._owed = True  # nobody sees it: no job now, the current frame when shown again
+            if self.channel.is_busy():
+                self.channel.cancel()
+            return
+        self._owed = False
         self._started = time.perf_counter()
         self.channel.submit(ExplainRequest(analysis, self._model, self.method_id, self.target.currentData(),
                                            self._category, self.options.values()))
         QtCore.QTimer.singleShot(300, self._show_running_if_slow)
 
+    def is_shown(self) -> bool:
+        """On screen: not closed, not a background tab (empty visible region), its window not minimised."""
+        return self.isVisible() and not self.visibleRegion().isEmpty() and not self.window().isMinimized() \
+            and not self._main_minimised()
+
+    def wanted(self) -> bool:
+        """Worth a job: shown, or feeding the main view's overlay while the main window is not minimised."""
+        return self.is_shown() or (self.feeds_overlay and not self._main_minimised())
+
+    def _main_minimised(self) -> bool:
+        main = self.parentWidget()
+        return main is not None and main.window().isMinimized()
+
+    def catch_up(self) -> None:
+        """Shown again (or made the overlay's source): explain the current frame if that was skipped."""
+        analysis = self._analysis
+        if analysis is None or not self.wanted():
+            return
+        behind = self.last_result is None or self.last_result.frame != analysis.frame
+        if self._owed or (behind and not self.channel.is_busy()):
+            self.rerun()
+
     def clear(self, message: str, regions: str = "no face") -> None:
         self.channel.cancel()
         self._analysis = None
+        self._owed = False
+        self.last_result = None
+        self._result_box = None
+        self._display = None
         self.crop_item.clear()
         self.heat_item.clear()
+        self.stamp.setText("")
+        self._stamp_html = ""
         self.regions.set_stats(None, regions)
+        self.regions.setEnabled(True)
+        self.show_warnings(())
         self.caption.setText(message)
 
     def _show_running_if_slow(self) -> None:
@@ -246,29 +355,95 @@ class ExplanationDock(QtWidgets.QDockWidget):
     def _finished(self, outcome: Outcome) -> None:
         result: ExplainResult = outcome.result
         self.last_result = result
+        self._result_box = outcome.request.analysis.box
+        self._result_convention = outcome.request.options.get("convention")
+        self._note = ""
         self._set_running(self.channel.is_busy())
         self.crop_item.setImage(np.ascontiguousarray(result.crop), autoLevels=False, levels=(0, 255))
         self._redraw()
         self.regions.set_stats(result.regions)
+        self.show_warnings(tuple(getattr(result, "warnings", ()) or ()))
+        self._show_staleness()
+        self.timing.emit(self.objectName(), self.title(), result.ms)
+
+    def show_warnings(self, warnings: tuple[str, ...]) -> None:
+        """The engine's warnings for the result shown: one line with an icon, every sentence on hover."""
+        self.warnings = tuple(warnings)
+        text = "\n\n".join(self.warnings)
+        self.warning.setText(f"<span style='color:{STALE_COLOUR}'>{html.escape(self.warnings[0])}</span>"
+                             if self.warnings else "")
+        for w in (self.warning_row, self.warning, self.warning_icon):
+            w.setToolTip(text)
+        self.warning_row.setVisible(bool(self.warnings))
+
+    def _cancelled(self, _request) -> None:
+        """A cancelled run replaces nothing: the last result stays with its own frame's label."""
+        if self.channel.is_busy():
+            return  # superseded by a newer request, which is running now
+        self._set_running(False)
+        if self._analysis is None:
+            return  # cleared meanwhile (no face, another video): its message stays
+        self._note = "cancelled"
+        self._show_staleness()
+
+    def set_shown_frame(self, frame: int | None) -> None:
+        """The frame now on screen: the result is marked stale while it belongs to another one."""
+        self.shown_frame = frame
+        self._show_staleness()
+
+    def is_stale(self) -> bool:
+        return (self.last_result is not None and self.shown_frame is not None
+                and self.last_result.frame != self.shown_frame)
+
+    def _show_staleness(self) -> None:
+        """Dim image and table, stamp and caption naming the result's frame, when it is not the one shown."""
+        result, stale = self.last_result, self.is_stale()
+        dim = STALE_OPACITY if stale else 1.0
+        self.crop_item.setOpacity(dim)
+        self.heat_item.setOpacity(dim * self.opacity.value() / 100.0)
+        self.regions.setEnabled(not stale)
+        if result is None:
+            self.stamp.setText("")
+            self._stamp_html = ""
+            if self._note:
+                self.caption.setText(f"{self._note} — no result yet")
+            return
+        colour = STALE_COLOUR if stale else "#ddd"
+        where = f"frame {result.frame}" + (f" (shown {self.shown_frame})" if stale else "")
+        stamp = (f"<span style='color:{colour}; background:rgba(0,0,0,140); font-size:{self._stamp_pt:.0f}pt'>"
+                 f"&nbsp;{where}&nbsp;</span>")
+        if stamp != self._stamp_html:  # called for every frame shown: touch the scene only on a change
+            self._stamp_html = stamp
+            self.stamp.setHtml(stamp)
         names = self._class_names
         target = names[result.target] if result.target < len(names) else str(result.target)
-        self.caption.setText(f"frame {result.frame} · target {target} ({result.target_kind}) · "
-                             f"{result.ms:.0f} ms")
-        self.timing.emit(self.objectName(), self.title(), result.ms)
+        label = f"<span style='color:{STALE_COLOUR}'>{where}</span>" if stale else where
+        if self._note:
+            label = f"{self._note} — showing {label}"
+        convention = " · thesis" if self._result_convention == "thesis" else ""
+        self.caption.setText(f"{label} · target {target} ({result.target_kind}){convention} · {result.ms:.0f} ms")
 
     def _redraw(self) -> None:
         result = self.last_result
         if result is None:
             return
-        display = self.display(result.heatmap)
+        display = self._display = self.display(result.heatmap)
         h, w = result.crop.shape[:2]
-        self.heat_item.setImage(display.data, autoLevels=False, levels=display.levels)
-        self.heat_item.setLookupTable(display.lut)
+        shown = smoothed(display, (w, h))  # the crop's own pixels: no blocks of the model's input size
+        self.heat_item.setImage(shown.data, autoLevels=False, levels=shown.levels)
+        self.heat_item.setLookupTable(shown.lut)
         self.heat_item.setRect(QtCore.QRectF(0, 0, w, h))
         if self._shown_size != (w, h):
             self._shown_size = (w, h)
             self.viewbox.setRange(QtCore.QRectF(0, 0, w, h), padding=0)
-        self.heatmapReady.emit(self.objectName(), display)
+        self.heatmapReady.emit(self.objectName(), self.overlay())
+
+    def overlay(self) -> Overlay | None:
+        """What the main view draws for this dock: the heatmap, its frame and that frame's face box."""
+        result = self.last_result
+        if result is None or self._display is None:
+            return None
+        return Overlay(self._display, result.frame, self._result_box)
 
     def display(self, heatmap: np.ndarray) -> HeatDisplay:
         return heat_display(heatmap, self.signed.isChecked(), self.cmap.currentData(), self.fade.isChecked())
@@ -296,6 +471,15 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.channel.shutdown(timeout=1.0)
 
 
+@dataclass(frozen=True)
+class Overlay:
+    """A dock's heatmap for the main view, with the frame it was computed for and that frame's face box."""
+
+    display: HeatDisplay
+    frame: int
+    box: tuple[float, float, float, float] | None
+
+
 class RegionTable(QtWidgets.QStackedWidget):
     """Relevance per facial region, compact: one column per region, rows share (%) and signed sum.
 
@@ -308,6 +492,7 @@ class RegionTable(QtWidgets.QStackedWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
         self.stats: RegionStats | None = None
+        self._narrow = False
         self.table = QtWidgets.QTableWidget(len(self.ROWS), len(REGION_ORDER))
         self.table.setHorizontalHeaderLabels(list(REGION_ORDER))
         self.table.setVerticalHeaderLabels(list(self.ROWS))
@@ -355,10 +540,12 @@ class RegionTable(QtWidgets.QStackedWidget):
         self.table.setRowHidden(1, stats.signed_sum is None)
         self._fit_height(1 if stats.signed_sum is None else len(self.ROWS))
         best = int(np.argmax(stats.share)) if any(v > 0 for v in stats.share) else -1
+        exponent = self._signed_exponent(stats)
+        self.table.verticalHeaderItem(1).setText(self.ROWS[1] if exponent == 0 else f"Σ ×1e{exponent}")
         for c, name in enumerate(stats.names):
             share = self.table.item(0, c)
             share.setData(QtCore.Qt.ItemDataRole.UserRole, float(stats.share[c]))
-            share.setText(f"{stats.share[c] * 100:.1f}")
+            share.setText(f"{stats.share[c] * 100:.{0 if self._narrow else 1}f}")
             share.setToolTip(f"{name}: {stats.share[c]:.2%} of the positive relevance")
             font = QtGui.QFont(self.table.font())
             font.setBold(c == best)
@@ -366,9 +553,31 @@ class RegionTable(QtWidgets.QStackedWidget):
             signed = self.table.item(1, c)
             value = None if stats.signed_sum is None else float(stats.signed_sum[c])
             signed.setData(QtCore.Qt.ItemDataRole.UserRole, value)
-            signed.setText("" if value is None else f"{value:.2g}")
+            if value is None:
+                signed.setText("")
+            else:
+                signed.setText(compact_number(value) if exponent == 0 else f"{round(value / 10.0 ** exponent):d}")
             signed.setToolTip("" if value is None else f"{name}: signed sum {value:.6g}")
         self.setCurrentWidget(self.table)
+
+    def _signed_exponent(self, stats: RegionStats) -> int:
+        """Narrow columns: signed sums as whole numbers of 10**e (within +-99), e in the row's header; else 0."""
+        if not self._narrow or stats.signed_sum is None:
+            return 0
+        peak = max((abs(float(v)) for v in stats.signed_sum), default=0.0)
+        if peak == 0 or not np.isfinite(peak):
+            return 0
+        return int(np.floor(np.log10(peak))) - 1
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
+        """Narrow columns (three docks on a small screen) show whole percents, so no cell reads "…"."""
+        super().resizeEvent(event)
+        cell = self.width() / (len(REGION_ORDER) + 1.5)  # the row header takes about 1.5 columns
+        narrow = cell < QtGui.QFontMetrics(self.table.font()).horizontalAdvance("00.0") + 8
+        if narrow != self._narrow:
+            self._narrow = narrow
+            if self.stats is not None:
+                self.set_stats(self.stats)
 
     def _fit_height(self, rows: int) -> None:
         """Header plus ``rows`` rows, no empty band (unsigned methods have no signed row)."""
@@ -383,6 +592,27 @@ class RegionTable(QtWidgets.QStackedWidget):
 
     def showing_message(self) -> str | None:
         return self.message.text() if self.currentWidget() is self.message else None
+
+
+def compact_number(value: float) -> str:
+    """About four characters, so a narrow cell never elides it: 1234 -> "1.2k", 56.7 -> "57", 0.0123 -> ".012".
+
+    The exact value stays in the cell's tooltip and ``UserRole``.
+    """
+    a = abs(value)
+    sign = "-" if value < 0 else ""
+    if a >= 1e6:
+        return f"{value:.0e}".replace("e+0", "e").replace("e+", "e")
+    if a >= 1e3:
+        return f"{sign}{a / 1e3:.1f}k" if a < 1e4 else f"{sign}{a / 1e3:.0f}k"
+    if a >= 10:
+        return f"{value:.0f}"
+    if a >= 1:
+        return f"{value:.1f}"
+    if a == 0:
+        return "0"
+    text = f"{a:.2g}".lstrip("0") if a >= 0.01 else f"{a:.0e}".replace("e-0", "e-")
+    return sign + text
 
 
 def fixed_label(text: str, lines: int = 1) -> QtWidgets.QLabel:
@@ -402,3 +632,63 @@ def _combo(items, current: str) -> QtWidgets.QComboBox:
         combo.addItem(text, data)
     combo.setCurrentIndex(max(0, combo.findData(current)))
     return combo
+
+
+def method_groups() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Method ids for every method list: the thesis's ten in the thesis's order, then the others."""
+    from painxai_gui.explain import THESIS_METHODS
+
+    methods = registry()
+    thesis = tuple(m for m in THESIS_METHODS if m in methods)
+    return thesis, tuple(m for m in methods if m not in thesis)
+
+
+def method_combo(current: str) -> QtWidgets.QComboBox:
+    """A combo of every method in :func:`method_groups` order, a separator between the groups."""
+    combo = QtWidgets.QComboBox()
+    for i, group in enumerate(method_groups()):
+        if i and group:
+            combo.insertSeparator(combo.count())
+        for method in group:
+            combo.addItem(registry()[method].display_name, method)
+    combo.setCurrentIndex(max(0, combo.findData(current)))
+    return combo
+
+
+class Popup(QtWidgets.QFrame):
+    """``content`` in a panel that opens under ``button`` and closes on a click outside (scrolls when tall)."""
+
+    MAX_HEIGHT = 360
+
+    def __init__(self, button: QtWidgets.QToolButton, content: QtWidgets.QWidget):
+        super().__init__(button, QtCore.Qt.WindowType.Popup)
+        self.button = button
+        self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
+        self.scroll = QtWidgets.QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setWidget(content)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.scroll)
+        button.clicked.connect(self.open)
+
+    def open(self) -> None:
+        hint = self.scroll.widget().sizeHint()
+        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        width = max(hint.width() + bar + 16, self.button.width(), 240)
+        height = min(hint.height() + 16, self.MAX_HEIGHT)
+        where = self.button.mapToGlobal(QtCore.QPoint(0, self.button.height()))
+        screen = self.button.screen().availableGeometry()
+        x = min(max(where.x(), screen.left()), screen.right() - width)
+        y = where.y() if where.y() + height <= screen.bottom() else where.y() - self.button.height() - height
+        self.setGeometry(x, max(y, screen.top()), width, height)
+        self.show()
+
+
+def _popup_button(text: str, tip: str) -> QtWidgets.QToolButton:
+    button = QtWidgets.QToolButton(text=text)
+    button.setToolTip(tip)
+    button.setArrowType(QtCore.Qt.ArrowType.NoArrow)
+    return button

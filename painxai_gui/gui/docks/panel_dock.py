@@ -58,25 +58,29 @@ class PanelDock(QtWidgets.QDockWidget):
         rows.model().rowsMoved.connect(lambda *_: self._reorder_timer.start())  # a drag moves rows in the model
         return rows
 
-    def _buttons(self, actions: dict[str, QtGui.QAction]) -> QtWidgets.QHBoxLayout:
-        row = QtWidgets.QHBoxLayout()
-        row.setSpacing(2)
+    def _buttons(self, actions: dict[str, QtGui.QAction]) -> QtWidgets.QGridLayout:
+        """Two short rows of buttons (add, export / up, down, remove): the dock stays narrow."""
+        grid = QtWidgets.QGridLayout()
+        grid.setSpacing(2)
+        column = 0
         for action_id, text in (("add_to_panel", "Add frame"), ("export_panel", "Export…")):
             if action_id in actions:
                 button = QtWidgets.QToolButton()
                 button.setDefaultAction(actions[action_id])
                 button.setText(text)
                 button.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
-                row.addWidget(button)
-        for text, tip, slot in (("Up", "Move the selected row up", lambda: self.move_selected(-1)),
-                                ("Down", "Move the selected row down", lambda: self.move_selected(1)),
-                                ("Remove", "Remove the selected rows (Del)", self.remove_selected)):
+                grid.addWidget(button, 0, column)
+                column += 1
+        for column, (text, tip, slot) in enumerate((
+                ("Up", "Move the selected row up", lambda: self.move_selected(-1)),
+                ("Down", "Move the selected row down", lambda: self.move_selected(1)),
+                ("Remove", "Remove the selected rows (Del)", self.remove_selected))):
             button = QtWidgets.QToolButton(text=text, toolTip=tip)
             button.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
             button.clicked.connect(slot)
-            row.addWidget(button)
-        row.addStretch(1)
-        return row
+            grid.addWidget(button, 1, column)
+        grid.setColumnStretch(3, 1)
+        return grid
 
     # -- what the controller sets ------------------------------------------------------------------
     def set_rows(self, rows: list[tuple[str, str]]) -> None:

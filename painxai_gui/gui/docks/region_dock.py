@@ -86,10 +86,13 @@ class RegionDock(QtWidgets.QDockWidget):
         self.setWidget(tier_row(self.plot, gutter))
 
     def _fill_methods(self) -> None:
-        from painxai_gui.explain import METHODS
+        from painxai_gui.gui.docks.explanation_dock import method_groups, registry
 
-        for method in METHODS.values():
-            self.method.addItem(method.display_name, method.id)
+        for i, group in enumerate(method_groups()):  # thesis order, then the others, as in every method list
+            if i and group:
+                self.method.insertSeparator(self.method.count())
+            for method in group:
+                self.method.addItem(registry()[method].display_name, method)
         self.set_method(DEFAULT_METHOD)
 
     def method_id(self) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+import cv2
 import numpy as np
 
 from painxai_gui.export import colormaps
@@ -48,6 +49,25 @@ def heat_display(heatmap: np.ndarray, signed: bool, cmap: str = AUTO, fade: bool
     norm = colormaps.normalisation(data, signed, name)
     lut = cached_lut(norm.cmap, ("signed" if signed else "unsigned") if fade else "")
     return HeatDisplay(data, (norm.vmin, norm.vmax), lut, norm.cmap, signed)
+
+
+def smooth(data: np.ndarray, size: tuple[float, float]) -> np.ndarray:
+    """``data`` resized bilinearly to ``size`` (width, height) in pixels, at least 1 x 1.
+
+    A 64 x 64 heatmap stretched over a 300-pixel face box would otherwise show
+    its input pixels as blocks; resampling the values (not the colours) keeps
+    the colour map exact.
+    """
+    w, h = max(1, int(round(size[0]))), max(1, int(round(size[1])))
+    data = np.asarray(data, np.float32)
+    if data.shape[:2] == (h, w):
+        return data
+    return cv2.resize(data, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def smoothed(display: HeatDisplay, size: tuple[float, float]) -> HeatDisplay:
+    """``display`` with its data resampled by :func:`smooth` (same levels and LUT)."""
+    return HeatDisplay(smooth(display.data, size), display.levels, display.lut, display.cmap, display.signed)
 
 
 def cmap_choices() -> tuple[str, ...]:

@@ -2,6 +2,11 @@
 
 pyqtgraph the fast way: one long-lived ImageItem for the frame and one for the
 heatmap; per frame only ``setImage(..., autoLevels=False)``.
+
+The heatmap never lies about its frame: it is drawn only while the frame it
+was computed for is the frame on screen (placed on that frame's own face box,
+resampled smoothly to the box's size); otherwise it is hidden and the label
+beside the overlay choice says which frame it belongs to.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from painxai_gui.gui.views.heat import HeatDisplay
+from painxai_gui.gui.views.heat import HeatDisplay, smooth
 
 BOX_PEN = pg.mkPen((80, 220, 120), width=2)
 LANDMARK_BRUSH = pg.mkBrush(255, 230, 60, 220)
@@ -26,6 +31,8 @@ class VideoView(QtWidgets.QWidget):
         self.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
         self._box: tuple[float, float, float, float] | None = None
         self._frame_shape: tuple[int, int] | None = None
+        self.shown_frame: int | None = None  # the frame whose pixels are on screen
+        self.heat_frame: int | None = None   # the frame the heatmap was computed for
         self._build_scene()
         self._build_controls()
         layout = QtWidgets.QVBoxLayout(self)
@@ -57,14 +64,21 @@ class VideoView(QtWidgets.QWidget):
 
     def _build_controls(self) -> None:
         self.controls = QtWidgets.QWidget()
-        row = QtWidgets.QHBoxLayout(self.controls)
-        row.setContentsMargins(4, 2, 4, 2)
+        rows = QtWidgets.QVBoxLayout(self.controls)  # two short rows: the frame view stays narrow
+        rows.setContentsMargins(4, 2, 4, 2)
+        rows.setSpacing(1)
+        row, heat_row = QtWidgets.QHBoxLayout(), QtWidgets.QHBoxLayout()
+        rows.addLayout(row)
+        rows.addLayout(heat_row)
         self.show_box = _check("Face box", True, self._refresh_visibility)
         self.show_landmarks = _check("Landmarks", True, self._refresh_visibility)
         self.show_heat = _check("Heatmap", True, self._refresh_visibility)
         self.overlay_source = QtWidgets.QComboBox()
         self.overlay_source.setToolTip("Which explanation dock's heatmap is drawn on the face")
         self.overlay_source.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
+        self.overlay_source.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.overlay_source.setMinimumContentsLength(14)  # long dock titles do not widen the window
         self.overlay_source.currentIndexChanged.connect(
             lambda _i: self.overlaySourceChanged.emit(self.overlay_source.currentData() or ""))
         self.opacity = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
@@ -73,19 +87,23 @@ class VideoView(QtWidgets.QWidget):
         self.opacity.setMaximumWidth(120)
         self.opacity.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.opacity.setToolTip("Heatmap opacity")
+        self.opacity.setMinimumWidth(50)
         self.opacity.valueChanged.connect(lambda v: self.heat.setOpacity(v / 100.0))
         self.zoom_face = _check("Zoom to face", False, self._apply_zoom)
+        self.overlay_state = QtWidgets.QLabel("")
+        self.overlay_state.setToolTip("The frame the heatmap was computed for; it is hidden on any other frame")
+        widest = self.overlay_state.fontMetrics().horizontalAdvance("frame 0000 (shown 0000)")
+        self.overlay_state.setFixedWidth(widest + 8)
         fit = QtWidgets.QToolButton(text="Fit")
         fit.setToolTip("Show the whole frame")
         fit.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         fit.clicked.connect(self.fit)
-        for w in (self.show_box, self.show_landmarks, self.show_heat, self.overlay_source):
+        for w in (self.show_box, self.show_landmarks, self.zoom_face, fit):
             row.addWidget(w)
-        row.addWidget(QtWidgets.QLabel("Opacity"))
-        row.addWidget(self.opacity)
-        row.addWidget(self.zoom_face)
-        row.addWidget(fit)
         row.addStretch(1)
+        for w in (self.show_heat, self.overlay_source, self.opacity, self.overlay_state):
+            heat_row.addWidget(w)
+        heat_row.addStretch(1)
 
     # -- content -----------------------------------------------------------------
     def set_frame(self, image: np.ndarray) -> None:
@@ -111,24 +129,44 @@ class VideoView(QtWidgets.QWidget):
         if self.zoom_face.isChecked():
             self._apply_zoom()
 
-    def set_heatmap(self, display: HeatDisplay | None) -> None:
-        """Draw ``display`` over the face box (the crop is the box resized); None hides it."""
-        if display is None or self._box is None:
+    def set_heatmap(self, display: HeatDisplay | None, frame: int | None = None,
+                    box: tuple[float, float, float, float] | None = None) -> None:
+        """Draw ``display`` (computed for ``frame``) over ``box`` (x0, y0, x1, y1), else the current face box.
+
+        The data is resampled to the box's size in pixels (bilinear), so the
+        overlay is smooth. None hides it.
+        """
+        box = tuple(float(v) for v in box) if box is not None else self._box
+        if display is None or box is None:
             self.heat.clear()
-            self.heat.hide()
+            self.heat_frame = None
+            self._refresh_visibility()
             return
-        self.heat.setImage(display.data, autoLevels=False, levels=display.levels)
+        x0, y0, x1, y1 = box
+        self.heat.setImage(smooth(display.data, (x1 - x0, y1 - y0)), autoLevels=False, levels=display.levels)
         self.heat.setLookupTable(display.lut)
-        x0, y0, x1, y1 = self._box
         self.heat.setRect(QtCore.QRectF(x0, y0, x1 - x0, y1 - y0))
+        self.heat_frame = frame
         self._refresh_visibility()
+
+    def set_shown_frame(self, frame: int | None) -> None:
+        """The frame now on screen (a heatmap of another frame hides until its own frame is back)."""
+        self.shown_frame = frame
+        self._refresh_visibility()
+
+    def heat_stale(self) -> bool:
+        """The heatmap belongs to another frame than the one on screen."""
+        return self.heat_frame is not None and self.heat_frame != self.shown_frame
 
     def set_overlay_sources(self, sources: list[tuple[str, str]], choice: str | None = None) -> None:
         """``[(object_name, title), ...]`` of explanation docks that can feed the overlay.
 
-        Keeps the current choice while its dock exists; else ``choice``, else the first dock.
+        An explicit choice: ``choice`` if given, else the current one while its
+        dock exists, else no overlay. Only the very first list (nothing chosen
+        yet) starts with the first dock.
         """
         combo = self.overlay_source
+        first = combo.count() == 0
         keep = choice if choice is not None else combo.currentData()
         combo.blockSignals(True)
         combo.clear()
@@ -137,7 +175,7 @@ class VideoView(QtWidgets.QWidget):
             combo.addItem(title, name)
         index = combo.findData(keep) if keep is not None else -1
         if index < 0:
-            index = 1 if sources else 0
+            index = 1 if first and sources else 0
         combo.setCurrentIndex(index)
         combo.blockSignals(False)
         self.overlaySourceChanged.emit(combo.currentData() or "")
@@ -163,7 +201,16 @@ class VideoView(QtWidgets.QWidget):
         has_face = self._box is not None
         self.box_item.setVisible(has_face and self.show_box.isChecked())
         self.landmarks.setVisible(has_face and self.show_landmarks.isChecked())
-        self.heat.setVisible(has_face and self.show_heat.isChecked() and self.heat.image is not None)
+        has_heat = self.heat.image is not None
+        fresh = has_face if self.heat_frame is None else not self.heat_stale()
+        self.heat.setVisible(has_heat and fresh and self.show_heat.isChecked())
+        if not has_heat or self.heat_frame is None:
+            self.overlay_state.setText("")
+        elif fresh:
+            self.overlay_state.setText(f"frame {self.heat_frame}")
+        else:
+            self.overlay_state.setText(f"<span style='color:#e9a24a'>frame {self.heat_frame} (shown "
+                                       f"{self.shown_frame if self.shown_frame is not None else '—'})</span>")
 
     # -- settings --------------------------------------------------------------------
     def state(self) -> dict:
