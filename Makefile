@@ -43,6 +43,8 @@ screenshot: setup
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends xvfb xauth >/dev/null; } || \
 	  { echo "make screenshot needs xvfb-run: sudo apt-get install -y xvfb xauth"; exit 1; }
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python main.py --screenshot screenshots/main_window.png
+	xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python main.py --screenshot screenshots/main_window_1366.png \
+	  --screenshot-size 1366x768 --screenshot-dock lime:num_samples=300,segmentation=precomputed,mode=positive_negative
 
 # a figure panel exported from the app (offscreen: only the exported file is kept)
 panel-screenshot: setup

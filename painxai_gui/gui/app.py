@@ -27,6 +27,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--screenshot", type=Path, metavar="PATH",
                    help="save a screenshot of the main window once the demo is drawn, then quit")
     p.add_argument("--screenshot-timeout", type=float, default=240.0, help=argparse.SUPPRESS)
+    p.add_argument("--screenshot-size", type=_size, default=(1590, 990), metavar="WxH",
+                   help="window size for --screenshot (default 1590x990)")
+    p.add_argument("--screenshot-dock", action="append", default=[], metavar="METHOD[:name=value,...]",
+                   help="add an explanation dock for --screenshot (repeatable), e.g. lime:num_samples=300")
     return p.parse_args(argv)
 
 
@@ -45,6 +49,9 @@ def install_excepthook(errors) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
+    from painxai_gui.gui.screenshot_docks import parse_dock
+
+    docks = [parse_dock(spec) for spec in args.screenshot_dock]  # bad specs stop here, before any window
     from painxai_gui.system_libs import window_problem
 
     problem = window_problem()
@@ -71,9 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot is not None:
         from painxai_gui.gui.screenshot import Screenshot
 
-        window.resize(1590, 990)
+        window.resize(*args.screenshot_size)
         window.move(0, 0)
-        shot = Screenshot(window, args.screenshot, args.screenshot_timeout)
+        shot = Screenshot(window, args.screenshot, args.screenshot_timeout, docks)
         QtCore.QTimer.singleShot(0, lambda: shot.start(demo_root, Path(tmp), args.model))
     else:
         QtCore.QTimer.singleShot(0, lambda: startup.start(window, project=args.project, dataset=args.dataset,
@@ -83,3 +90,14 @@ def main(argv: list[str] | None = None) -> int:
     code = app.exec()
     window.shutdown()
     return code if args.screenshot is None else shot.exit_code
+
+
+def _size(text: str) -> tuple[int, int]:
+    """``WxH`` -> (W, H), each 320 to 8192 pixels."""
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size {text!r}: expected WIDTHxHEIGHT, e.g. 1366x768") from None
+    if not (320 <= w <= 8192 and 320 <= h <= 8192):
+        raise argparse.ArgumentTypeError(f"size {text!r}: width and height must be 320 to 8192 pixels")
+    return w, h

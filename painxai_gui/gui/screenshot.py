@@ -19,6 +19,7 @@ from PySide6 import QtCore, QtWidgets
 
 from painxai_gui.gui import startup
 from painxai_gui.gui.main_window import MainWindow
+from painxai_gui.gui.screenshot_docks import parse_dock
 
 
 def staged_project(root: Path, folder: Path, progress):
@@ -35,9 +36,10 @@ def staged_project(root: Path, folder: Path, progress):
 
 
 class Screenshot(QtCore.QObject):
-    def __init__(self, window: MainWindow, path: Path, timeout: float):
+    def __init__(self, window: MainWindow, path: Path, timeout: float, docks: list | None = None):
         super().__init__(window)
         self.window, self.path, self.timeout = window, Path(path), timeout
+        self.extra_docks = [parse_dock(d) if isinstance(d, str) else d for d in docks or []]
         self.exit_code = 1
         self._t0 = time.monotonic()
         self._timer = QtCore.QTimer(self, interval=250)
@@ -51,6 +53,8 @@ class Screenshot(QtCore.QObject):
         w.tasks.run("open", "preparing the demo", lambda ctx: staged_project(demo_root, folder, ctx.progress),
                     w.files.project_ready)
         w.files.load_model(model or startup.DEMO_MODEL)
+        for method, options in self.extra_docks:
+            w.explanations.add(method, {"method": method, "options": options})
         self._timer.start()
 
     def ready(self) -> bool:
@@ -62,7 +66,7 @@ class Screenshot(QtCore.QObject):
                 and viewer.last_analysis is not None and viewer.last_analysis.frame == w.session.frame
                 and not viewer.timeline.is_busy() and not viewer.regions.channel.is_busy()
                 and all(d.last_result is not None and d.last_result.frame == w.session.frame
-                        and not d.channel.is_busy() for d in docks))
+                        and not d.channel.is_busy() for d in docks if d.wanted()))  # hidden docks idle
 
     def _poll(self) -> None:
         late = time.monotonic() - self._t0 > self.timeout
