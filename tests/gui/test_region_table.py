@@ -122,3 +122,23 @@ def test_regions_checkbox_hides_and_comes_back(qtbot, settings):
     other = second.explanations.docks["explain-1"]
     assert other.show_regions.isChecked() and other.regions.isVisibleTo(other)
     second.shutdown()
+
+
+def test_narrow_tables_shorten_region_names_and_keep_the_values_by_full_name(qtbot):
+    from painxai_gui.explain.face import RegionStats
+    from painxai_gui.gui.docks.explanation_dock import RegionTable
+
+    table = RegionTable()
+    qtbot.addWidget(table)
+    n = len(REGION_ORDER)
+    share = np.arange(1, n + 1, dtype=float) / np.arange(1, n + 1).sum()
+    table.set_stats(RegionStats(names=tuple(REGION_ORDER), share=share, signed_sum=None, density=share))
+    headers = lambda: [table.table.horizontalHeaderItem(c).text() for c in range(n)]  # noqa: E731
+    table.resize(900, table.height())
+    table.show()
+    qtbot.waitUntil(lambda: headers() == list(REGION_ORDER))
+    table.resize(230, table.height())
+    qtbot.waitUntil(lambda: headers() != list(REGION_ORDER))
+    assert headers() == [RegionTable.SHORT[name] for name in REGION_ORDER]
+    assert list(table.values()) == list(REGION_ORDER)  # values keep the full names
+    assert table.values()["jaw"] == pytest.approx(share[list(REGION_ORDER).index("jaw")])

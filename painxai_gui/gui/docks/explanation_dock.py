@@ -488,6 +488,9 @@ class RegionTable(QtWidgets.QStackedWidget):
     """
 
     ROWS = ("share %", "Σ signed")
+    #: column titles when the full names do not fit (three docks on a small screen)
+    SHORT = {"brows": "brow", "eyes": "eye", "nose": "nose", "mouth": "mth", "cheeks": "chk", "forehead": "fhd",
+             "jaw": "jaw", "other": "oth"}
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__(parent)
@@ -496,8 +499,9 @@ class RegionTable(QtWidgets.QStackedWidget):
         self.table = QtWidgets.QTableWidget(len(self.ROWS), len(REGION_ORDER))
         self.table.setHorizontalHeaderLabels(list(REGION_ORDER))
         self.table.setVerticalHeaderLabels(list(self.ROWS))
-        for c, name in enumerate(REGION_ORDER):  # narrow columns elide the names
+        for c, name in enumerate(REGION_ORDER):  # narrow columns get short names (resizeEvent)
             self.table.horizontalHeaderItem(c).setToolTip(name)
+            self.table.horizontalHeaderItem(c).setData(QtCore.Qt.ItemDataRole.UserRole, name)
         self.table.setToolTip("Relevance per facial region: share of the positive relevance (%), "
                               "and the signed sum for signed methods")
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -578,6 +582,10 @@ class RegionTable(QtWidgets.QStackedWidget):
             self._narrow = narrow
             if self.stats is not None:
                 self.set_stats(self.stats)
+        metrics = QtGui.QFontMetrics(self.table.horizontalHeader().font())
+        for c, name in enumerate(REGION_ORDER):
+            fits = metrics.horizontalAdvance(name) + 6 <= cell
+            self.table.horizontalHeaderItem(c).setText(name if fits else self.SHORT.get(name, name[:3]))
 
     def _fit_height(self, rows: int) -> None:
         """Header plus ``rows`` rows, no empty band (unsigned methods have no signed row)."""
@@ -587,8 +595,9 @@ class RegionTable(QtWidgets.QStackedWidget):
 
     def values(self, row: int = 0) -> dict[str, float | None]:
         """What the table holds (row 0: shares, row 1: signed sums), by region."""
-        return {self.table.horizontalHeaderItem(c).text(): self.table.item(row, c).data(QtCore.Qt.ItemDataRole.UserRole)
-                for c in range(self.table.columnCount())}
+        header = self.table.horizontalHeaderItem
+        return {header(c).data(QtCore.Qt.ItemDataRole.UserRole): self.table.item(row, c).data(
+                QtCore.Qt.ItemDataRole.UserRole) for c in range(self.table.columnCount())}
 
     def showing_message(self) -> str | None:
         return self.message.text() if self.currentWidget() is self.message else None
