@@ -11,9 +11,12 @@ timelines in the background first): only the per-frame loop is measured.
 Two runs: bars + one Grad-CAM dock (target: >= 5 fresh frames/s for each), then bars +
 Grad-CAM + an LRP-PresetAFlat dock (target: >= 2 fresh frames/s for all three). "Fresh"
 frames: distinct analysed frames delivered to the bars, distinct explained frames delivered
-to a dock. Also the GUI thread's longest gap between two 20 ms timer ticks (target: <= 200 ms)
-and the face stage's wait (median ``face_ms`` of the analyses: decode + cached landmarks
-+ crop), the model's time per analysis (``infer_ms``) and each dock's time per frame.
+to a dock. Also the GUI thread's longest gap between two 20 ms timer ticks (target: <= 200 ms),
+the face stage (median ``face_ms`` of the analyses: decode + cached landmarks + crop) and how
+long a frame waits before its face stage starts (from becoming the current frame to its
+analysis result, minus face and inference: the analysis job runs face, then inference, so
+the next frame's face stage waits behind this frame's inference), the model's time per
+analysis (``infer_ms``, the bars' job time) and each dock's time per frame.
 """
 
 from __future__ import annotations
@@ -80,12 +83,16 @@ class Counter:
         self.face_ms: list[float] = []
         self.counting = False
 
-    def add(self, frame: int, ms: float, face_ms: float | None = None) -> None:
+        self.wait_ms: list[float] = []
+
+    def add(self, frame: int, ms: float, face_ms: float | None = None, wait_ms: float | None = None) -> None:
         if self.counting and (not self.frames or self.frames[-1] != frame):
             self.frames.append(frame)
             self.ms.append(ms)
             if face_ms is not None:
                 self.face_ms.append(face_ms)
+            if wait_ms is not None:
+                self.wait_ms.append(wait_ms)
 
 
 def run(window, app, video_id: str, methods: list[str], seconds: float) -> dict:
@@ -96,11 +103,15 @@ def run(window, app, video_id: str, methods: list[str], seconds: float) -> dict:
     explanations.remove_all()
     bars = Counter()
     docks = {}
+    current: dict[int, float] = {}  # frame -> when it became the session's frame
 
     def analysed(result) -> None:
-        if result.ok and result.probs is not None:
-            bars.add(result.frame, result.infer_ms, result.face_ms)
+        if result.ok and result.probs is not None and result.frame in current:
+            # how long the frame waited before its face stage started (behind the previous frame's inference)
+            waited = (time.perf_counter() - current[result.frame]) * 1000.0 - result.face_ms - result.infer_ms
+            bars.add(result.frame, result.infer_ms, result.face_ms, max(0.0, waited))
 
+    window.session.frameChanged.connect(lambda f: current.__setitem__(f, time.perf_counter()))
     window.viewer.analysed.connect(analysed)
     for method in methods:
         dock = explanations.add(method)
@@ -149,7 +160,8 @@ def report(name: str, out: dict, target: float) -> list[str]:
     gap = out["gap_ms"]
     rows.append(f"| {name} | GUI heartbeat max gap | {gap:.0f} ms | <= {MAX_GAP_MS:.0f} ms | "
                 f"{'PASS' if gap <= MAX_GAP_MS else 'MISS'} | |")
-    rows.append(f"| {name} | face stage wait (median face_ms) | {med(out['bars'].face_ms)} ms | | | |")
+    rows.append(f"| {name} | face stage: median face_ms / wait before it starts | {med(out['bars'].face_ms)} ms / "
+                f"{med(out['bars'].wait_ms)} ms | | | |")
     return rows
 
 
