@@ -151,3 +151,19 @@ def test_per_input_methods_take_the_logits_from_the_recorded_pass():
     for a, b in zip(own, shared):
         np.testing.assert_allclose(b.heatmap, a.heatmap, rtol=1e-5, atol=1e-6)
         assert a.target == b.target
+
+
+def test_a_batch_larger_than_the_methods_batches_is_split_the_same_way():
+    """GraphMethod runs 16 inputs at a time: the recorded values are sliced per chunk (18 = 16 + 2)."""
+    model = small_convnet(4)
+    xs = inputs(model, 18, seed=9)
+    forward = record_forward(model, xs)
+    ctx = context_for(model)
+    for method, key in (("gradcam", ("gradcam", "c2", "recorded")), ("lrp.z", ("lrp.z", "recorded"))):
+        own = explain_batch(model, xs, method)
+        before = ctx.calls[key]
+        shared = explain_batch(model, xs, method, forward=forward)
+        assert ctx.calls[key] == before + 2  # two chunks, both from the recorded pass
+        assert [e.target for e in own] == [e.target for e in shared]
+        for a, b in zip(own, shared):
+            rel_close(b.heatmap, a.heatmap, 1e-5)
