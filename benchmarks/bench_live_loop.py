@@ -4,9 +4,10 @@
 
 Offscreen. A VGG-Face-sized model (``painxai_gui.model.build_vggface``, 224 x 224 x 3,
 3 classes, random weights from a fixed seed) and the demo video (1388 x 1038, 75 frames,
-25 fps) in a demo project, its landmarks cached (as after playing it once); playback at the video's 25 fps, restarted at the end, for
-``--seconds``. The whole-video timeline docks are hidden (they would otherwise fill their
-timelines in the background first): only the per-frame loop is measured.
+25 fps) in a demo project, its landmarks cached (as after playing it once); playback at
+the video's 25 fps, restarted at the end, for ``--seconds``. The whole-video timeline docks
+are hidden (they would otherwise fill their timelines in the background first): only the
+per-frame loop is measured.
 
 Two runs: bars + one Grad-CAM dock (target: >= 5 fresh frames/s for each), then bars +
 Grad-CAM + an LRP-PresetAFlat dock (target: >= 2 fresh frames/s for all three). "Fresh"

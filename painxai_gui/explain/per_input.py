@@ -1,8 +1,9 @@
 """Methods that explain one input at a time with many passes (SmoothGrad, IG, occlusion, LIME).
 
 :class:`PerInputMethod` does what they all share -- one forward pass for the
-logits of the batch (none when the caller recorded it: ``forward=``), target resolution (-1 -> arg-max), progress counted in
-the method's own work units over the whole batch, cancellation and the
+logits of the batch (none when the caller recorded it: ``forward=``), target
+resolution (-1 -> arg-max), progress counted in the method's own work units
+over the whole batch, cancellation and the
 :class:`~.base.Explanation` assembly -- and leaves one hook,
 :meth:`PerInputMethod.explain_one`, like :class:`~.compiled.GraphMethod`
 leaves :meth:`~.compiled.GraphMethod.build` (and pytorch-grad-cam's
