@@ -11,7 +11,9 @@ and after it, and the ratio is the median of the per-repeat ratios -- so load
 from other processes on a shared machine affects both sides alike. Every
 method whose ``convention="thesis"`` differs is also timed in that
 convention ("(thesis)" rows, same targets). Each row prints its target and
-PASS/MISS as soon as it is measured, and again in the final table.
+PASS/MISS as soon as it is measured, and again in the final table. Then every
+method that can start from a recorded forward pass is timed as the live loop's
+docks run it (``explain(..., forward=...)``: its backward pass only; no target).
 
 LIME is compared with its floor: ``num_samples`` forward passes at the best
 batch size (chosen from a sweep of batch sizes, then timed in full right after
@@ -110,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--methods", default="*", help="comma-separated method ids or patterns, e.g. 'lrp.*' (default all)")
     parser.add_argument("--no-thesis", action="store_true", help="skip the thesis-convention rows")
     parser.add_argument("--no-lime", action="store_true", help="skip LIME and its floor")
+    parser.add_argument("--no-recorded", action="store_true",
+                        help="skip the rows of the methods starting from a recorded forward pass (the live loop)")
     args = parser.parse_args(argv)
     repeats = args.repeats or (2 if args.quick else 5)
     lime_samples = args.lime_samples or (30 if args.quick else 1000)
@@ -153,12 +157,27 @@ def main(argv: list[str] | None = None) -> int:
             note = f"CPU-time ratio {cpu:.2f}x" if method in TARGETS else _extra_note(method, options)
             row(name, seconds, ratio, TARGETS.get(method), note)
 
+    if not args.no_recorded:
+        _recorded_rows(model, x, [m for m in chosen if m in TARGETS], forward, repeats, row)
     if "gradient" in chosen:
         _vanilla_gradients(model, x, forward, repeats, rows, row)
     if not args.no_lime and any(fnmatch.fnmatch("lime", p) for p in patterns):
         _lime_rows(model, x, ctx, forward, args, lime_samples, rows, row)
     print(_table(rows, fwd_time, builder, lime_samples, repeats))
     return 0
+
+
+def _recorded_rows(model, x, methods, forward, repeats, row) -> None:
+    """Each method as a live dock runs it: from the frame's recorded forward pass (its backward pass only)."""
+    from painxai_gui.explain import explain
+    from painxai_gui.explain.api import record_forward
+
+    recorded = record_forward(model, x[None])
+    for method in methods:
+        run = lambda m=method: explain(model, x, m, forward=recorded)  # noqa: E731
+        seconds, ratio, _, cpu = paired(run, forward, repeats)
+        row(f"{method} from a recorded forward", seconds, ratio, None,
+            f"backward only, CPU-time ratio {cpu:.2f}x; the live loop adds one forward pass per frame for all")
 
 
 def _vanilla_gradients(model, x, forward, repeats, rows, row) -> None:

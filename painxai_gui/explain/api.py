@@ -15,6 +15,7 @@ from painxai_gui.errors import ExplainError
 from ._lazy import keras
 from .base import Explanation, Hooks, Method, Target
 from .context import context_for
+from .forward import Forward, record
 from .registry import METHODS
 
 _LOADED: OrderedDict[tuple, Any] = OrderedDict()
@@ -29,7 +30,9 @@ def explain(model: Any, x: np.ndarray, method: str, target: Target | int | None 
     ``.model`` attribute. ``target``: None (predicted class), a class index or
     a :class:`Target`. ``options``: the method's options (see
     ``METHODS[method].options``) plus the hooks ``progress(done, total)`` and
-    ``cancel`` (callable or ``threading.Event``), and for LIME ``segments``.
+    ``cancel`` (callable or ``threading.Event``), for LIME ``segments``, and
+    ``forward``: the input's recorded forward pass (:func:`.forward.record`)
+    when the caller has it (the methods that start from it skip their own).
     """
     x = np.asarray(x)
     if x.ndim not in (2, 3):
@@ -47,9 +50,11 @@ def explain_batch(
     """Explain a batch ``xs`` (N x H x W x C); gradient-type methods run it batched.
 
     ``targets``: None (predicted class for every input), one target for all,
-    or one per input.
+    or one per input. ``forward``: the recorded forward pass of ``xs``
+    (:func:`.forward.record`); one of another model or other inputs is ignored.
     """
     m = get_method(method)
+    forward = options.pop("forward", None)
     hooks = Hooks(options.pop("progress", None), options.pop("cancel", None))
     extras = {name: options.pop(name) for name in m.hooks if name in options}
     resolved = m.resolve_options(options)
@@ -59,6 +64,8 @@ def explain_batch(
     xs = _check_inputs(xs, ctx.input_shape)
     wanted = _targets(targets, len(xs))
     codes = np.array([t.code(ctx.graph.num_classes) for t in wanted], dtype=np.int32)
+    if forward is not None and forward.matches(keras_model, xs):
+        extras["forward"] = forward
     hooks.check(m.id)
     results = m.run(ctx, xs, codes, resolved, hooks, extras)
     _check_finite(results, m.id, model, keras_model)
@@ -85,6 +92,14 @@ def _model_name(model: Any, keras_model: Any) -> tuple[str, Path | None]:
     if path is not None:
         return f"the model {Path(path).name}", Path(path)
     return f"the model {getattr(keras_model, 'name', '?')!r}", None
+
+
+def record_forward(model: Any, xs: np.ndarray) -> Forward:
+    """One recorded forward pass of the preprocessed batch ``xs`` (N x H x W x C) through ``model``:
+    its outputs (what ``model(xs)`` gives), logits, and what ``explain(..., forward=...)`` reuses."""
+    keras_model = resolve_model(model)
+    ctx = context_for(keras_model)
+    return record(ctx, _check_inputs(xs, ctx.input_shape))
 
 
 def layer_names(model: Any, rank: int | None = 4) -> list[str]:

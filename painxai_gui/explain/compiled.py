@@ -22,7 +22,9 @@ Body = Callable[[Any, Any], dict[str, Any]]
 class GraphMethod(Method):
     """A method whose whole computation is one traced TensorFlow function.
 
-    Subclasses implement :meth:`build`, returning ``body(x, t)`` that maps a
+    Subclasses implement :meth:`build` (and, when the method starts from the
+    forward pass, :meth:`build_recorded`: given ``forward=`` a recorded pass,
+    it is used instead of running the model again), returning ``body(x, t)`` that maps a
     batch ``x`` (B, H, W, C) and target codes ``t`` (B,) (-1 = predicted) to a
     dict with ``attribution``, ``heatmap``, ``target`` and ``logits``.
     ``graph_options`` names the options that change the traced graph (part of
@@ -36,11 +38,24 @@ class GraphMethod(Method):
     def build(self, ctx: ModelContext, options: dict[str, Any]) -> Body:
         raise NotImplementedError
 
-    def function(self, ctx: ModelContext, options: dict[str, Any]) -> Any:
+    def build_recorded(self, ctx: ModelContext, options: dict[str, Any]) -> Body | None:
+        """``body(values, t)`` computing what :meth:`build`'s body computes, from a recorded forward
+        pass (:mod:`.forward`: ``values`` instead of ``x``); None: this method cannot start from one."""
+        return None
+
+    def key(self, options: dict[str, Any]) -> tuple:
+        """The cache key of this method's traced function for ``options``."""
         key = (self.id, *(options[name] for name in self.graph_options))
-        if self.thesis(options):
-            key += ("thesis",)
-        return ctx.compiled(key, lambda: self.build(ctx, options))
+        return key + ("thesis",) if self.thesis(options) else key
+
+    def function(self, ctx: ModelContext, options: dict[str, Any]) -> Any:
+        return ctx.compiled(self.key(options), lambda: self.build(ctx, options))
+
+    def recorded_function(self, ctx: ModelContext, options: dict[str, Any], forward: Any) -> Any:
+        """The traced function starting from ``forward`` (a :class:`~.forward.Forward`), or None."""
+        key = self.key(options) + ("recorded",)
+        body = ctx.derived(("body",) + key, lambda: self.build_recorded(ctx, options))
+        return None if body is None else ctx.compiled(key, lambda: body, inputs=forward.signature())
 
     def run(
         self,
@@ -51,11 +66,15 @@ class GraphMethod(Method):
         hooks: Hooks,
         extras: dict[str, Any],
     ) -> list[Explanation]:
-        fn = self.function(ctx, options)
+        forward = extras.get("forward")
+        fn = self.recorded_function(ctx, options, forward) if forward is not None else None
+        if fn is None:
+            forward, fn = None, self.function(ctx, options)
         results: list[Explanation] = []
         for part in chunks(len(xs), self.batch_size):
             hooks.check(self.id)
-            out = fn(tf.constant(xs[part]), tf.constant(targets[part], tf.int32))
+            inputs = forward.part(part) if forward is not None else tf.constant(xs[part])
+            out = fn(inputs, tf.constant(targets[part], tf.int32))
             out = {k: v.numpy() for k, v in out.items()}
             for i in range(len(out["target"])):
                 results.append(self.assemble(ctx, {k: v[i] for k, v in out.items()}, options))

@@ -47,6 +47,7 @@ class ModelContext:
         self.model = model
         self.graph: ModelGraph = parse(model)
         self.traces: Counter[Hashable] = Counter()
+        self.calls: Counter[Hashable] = Counter()  # runs per compiled function (tests: one forward per frame)
         self._functions: dict[Hashable, Any] = {}
         self._derived: dict[Hashable, Any] = {}
         self._lock = threading.RLock()
@@ -61,8 +62,13 @@ class ModelContext:
             spec.append(tf.TensorSpec((None,), tf.int32, name="target"))
         return spec
 
-    def compiled(self, key: Hashable, build: Callable[[], Callable], with_target: bool = True) -> Any:
-        """The ``tf.function`` for ``key``, built (and traced) on first use only."""
+    def compiled(self, key: Hashable, build: Callable[[], Callable], with_target: bool = True,
+                 inputs: list[Any] | None = None) -> Any:
+        """The ``tf.function`` for ``key``, built (and traced) on first use only.
+
+        Its arguments: the batch ``x`` (or, given ``inputs``, a list of tensors
+        of those TensorSpecs: a recorded forward pass) and, ``with_target``,
+        the target codes."""
         with self._lock:
             fn = self._functions.get(key)
             if fn is None:
@@ -72,7 +78,11 @@ class ModelContext:
                     self.traces[key] += 1  # Python side effect: runs only while tracing
                     return body(*args)
 
-                fn = TracedOnce(tf.function(traced, input_signature=self._signature(with_target), autograph=False))
+                signature = self._signature(with_target)
+                if inputs is not None:
+                    signature[0] = list(inputs)
+                fn = _Counted(TracedOnce(tf.function(traced, input_signature=signature, autograph=False)),
+                              self, key)
                 self._functions[key] = fn
             return fn
 
@@ -91,6 +101,18 @@ class ModelContext:
         fn = self.forward_fn()
         parts = [fn(tf.constant(xs[i : i + batch_size])).numpy() for i in range(0, len(xs), batch_size)]
         return np.concatenate(parts) if parts else np.zeros((0, self.graph.num_classes), np.float32)
+
+
+class _Counted:
+    """A compiled function that counts its runs in ``ctx.calls``."""
+
+    def __init__(self, fn: Any, ctx: ModelContext, key: Hashable):
+        self._fn, self._ctx, self._key = fn, ctx, key
+
+    def __call__(self, *args: Any) -> Any:
+        with self._ctx._lock:
+            self._ctx.calls[self._key] += 1
+        return self._fn(*args)
 
 
 _CACHE: OrderedDict[int, tuple[weakref.ref, ModelContext]] = OrderedDict()

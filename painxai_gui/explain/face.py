@@ -175,7 +175,7 @@ class FaceExplanation:
 
 def explain_face(model: Any, crop: np.ndarray, landmarks: np.ndarray | None, method: str,
                  options: Mapping[str, Any] | None = None, target: str | int | None = "predicted", *,
-                 category: str | None = None, x: np.ndarray | None = None,
+                 category: str | None = None, x: np.ndarray | None = None, forward: Any = None,
                  progress: Callable[[int, int], Any] | None = None,
                  cancel: Callable[[], bool] | None = None) -> FaceExplanation:
     """Explain ``crop`` (uint8 RGB face crop) with ``method`` for the ``target`` spec.
@@ -185,15 +185,18 @@ def explain_face(model: Any, crop: np.ndarray, landmarks: np.ndarray | None, met
     ``landmarks``: the crop's 68 points in crop pixels, or None (no region
     shares, no facial-region segments). ``category``: the image's dataset
     category, for target "true". ``x``: the crop already preprocessed, when
-    the caller has it. ``progress`` / ``cancel``: the engine's hooks.
+    the caller has it; ``forward``: its recorded forward pass
+    (:func:`painxai_gui.explain.api.record_forward`), when the caller has it.
+    ``progress`` / ``cancel``: the engine's hooks.
     """
     return explain_faces(model, [crop], [landmarks], method, options, [target], categories=[category],
-                         xs=None if x is None else np.asarray(x)[None], progress=progress, cancel=cancel)[0]
+                         xs=None if x is None else np.asarray(x)[None], forward=forward, progress=progress,
+                         cancel=cancel)[0]
 
 
 def explain_faces(model: Any, crops: Sequence[np.ndarray] | np.ndarray, landmarks: Sequence[np.ndarray | None],
                   method: str, options: Mapping[str, Any] | None = None, targets: Any = "predicted", *,
-                  categories: Any = None, xs: np.ndarray | None = None,
+                  categories: Any = None, xs: np.ndarray | None = None, forward: Any = None,
                   progress: Callable[[int, int], Any] | None = None,
                   cancel: Callable[[], bool] | None = None) -> list[FaceExplanation]:
     """Many face crops at once, each explained as :func:`explain_face` explains one: one batched engine call.
@@ -201,8 +204,9 @@ def explain_faces(model: Any, crops: Sequence[np.ndarray] | np.ndarray, landmark
     ``targets`` and ``categories``: one value for every crop, or a sequence
     with one per crop. ``landmarks``: one (68, 2) array per crop, or None /
     NaN rows for crops without (no regions). ``xs``: the crops already
-    preprocessed (N x H x W x C). LIME on facial-region segments runs crop by
-    crop, since every face has its own segments.
+    preprocessed (N x H x W x C); ``forward``: their recorded forward pass
+    (ignored unless it is of exactly these inputs and this model). LIME on
+    facial-region segments runs crop by crop, since every face has its own segments.
     """
     from .api import explain, explain_batch, get_method
 
@@ -217,6 +221,8 @@ def explain_faces(model: Any, crops: Sequence[np.ndarray] | np.ndarray, landmark
     marks = [None if lm is None or not np.isfinite(lm).all() else np.asarray(lm) for lm in landmarks]
     options = dict(options or {})
     hooks = {k: v for k, v in (("progress", progress), ("cancel", cancel)) if v is not None}
+    if forward is not None:
+        hooks["forward"] = forward
     if options.get("segmentation") == "precomputed" and "segments" in get_method(method).hooks:
         results = []
         for crop, lm, x, k in zip(crops, marks, xs, wanted):

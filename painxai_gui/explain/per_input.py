@@ -1,8 +1,9 @@
 """Methods that explain one input at a time with many passes (SmoothGrad, IG, occlusion, LIME).
 
 :class:`PerInputMethod` does what they all share -- one forward pass for the
-logits of the batch, target resolution (-1 -> arg-max), progress counted in
-the method's own work units over the whole batch, cancellation and the
+logits of the batch (none when the caller recorded it: ``forward=``), target
+resolution (-1 -> arg-max), progress counted in the method's own work units
+over the whole batch, cancellation and the
 :class:`~.base.Explanation` assembly -- and leaves one hook,
 :meth:`PerInputMethod.explain_one`, like :class:`~.compiled.GraphMethod`
 leaves :meth:`~.compiled.GraphMethod.build` (and pytorch-grad-cam's
@@ -63,7 +64,8 @@ class PerInputMethod(Method):
 
     def run(self, ctx: ModelContext, xs: np.ndarray, targets: np.ndarray, options: dict[str, Any],
             hooks: Hooks, extras: dict[str, Any]) -> list[Explanation]:
-        logits = ctx.logits(xs)
+        forward = extras.get("forward")
+        logits = forward.logits if forward is not None else ctx.logits(xs)
         units = self.work(ctx, options)
         results = []
         for i, x in enumerate(xs):

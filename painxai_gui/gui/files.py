@@ -21,14 +21,18 @@ from painxai_gui.gui.session import Session
 
 
 def load_model_job(path: Path):
-    """Worker: import TensorFlow, load the model and warm the compiled forward pass up."""
+    """Worker: import TensorFlow, load the model and warm its compiled forward passes up (the batched one
+    of the timelines, the recorded one of the live loop: tracing later would stall the first frames)."""
     import numpy as np
 
-    from painxai_gui.model import Predictor, load_model
+    from painxai_gui.live.frames import predict_recorded
+    from painxai_gui.model import Predictor, load_model, preprocess
 
     loaded = load_model(path)
     predictor = Predictor(loaded)
-    predictor.predict(np.zeros((*loaded.spec.input_size, 3), np.uint8))
+    blank = np.zeros((*loaded.spec.input_size, 3), np.uint8)
+    predictor.predict(blank)
+    predict_recorded(predictor, preprocess(blank, loaded.spec)[0])
     _ = predictor.device
     return loaded, predictor
 

@@ -2,7 +2,8 @@
 
 The work itself is :func:`painxai_gui.explain.face.explain_face` -- the same
 function figure panels and ``painxai explain`` call -- fed with the crop, its
-landmarks and the already preprocessed input of the frame's analysis.
+landmarks, the already preprocessed input of the frame's analysis and its
+recorded forward pass (the docks do not run the model again).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def explain_frame(request: ExplainRequest, ctx: JobContext) -> ExplainResult:
     start = time.perf_counter()
     analysis = request.analysis
     face = explain_face(request.model, analysis.crop, analysis.crop_landmarks, request.method, request.options,
-                        request.target, category=request.category, x=analysis.x, progress=ctx.progress,
-                        cancel=ctx.cancelled)
+                        request.target, category=request.category, x=analysis.x, forward=analysis.forward,
+                        progress=ctx.progress, cancel=ctx.cancelled)
     return ExplainResult(analysis.video_id, analysis.frame, analysis.crop, np.asarray(face.heatmap), face.signed,
                          face.target, face.target_kind, request.method, elapsed_ms(start), face.regions)

@@ -57,7 +57,13 @@ class AnalysisRequest:
 
 @dataclass(frozen=True)
 class Analysis:
-    """Face and class probabilities of one frame (``probs`` None without a face or a model)."""
+    """Face and class probabilities of one frame (``probs`` None without a face or a model).
+
+    ``forward``: the model's recorded forward pass of ``x``
+    (:class:`painxai_gui.explain.forward.Forward`, read-only), from which the
+    explanation docks start instead of running the model again; None when the
+    engine cannot replay the model (then ``probs`` came from the Predictor).
+    """
 
     video_id: str
     frame: int
@@ -71,6 +77,7 @@ class Analysis:
     probs: np.ndarray | None = None
     face_ms: float = 0.0
     infer_ms: float = 0.0
+    forward: Any = None
 
 
 def analyse(pool: MediaPool, request: AnalysisRequest, ctx: JobContext) -> Analysis:
@@ -82,15 +89,33 @@ def analyse(pool: MediaPool, request: AnalysisRequest, ctx: JobContext) -> Analy
                         face_ms=face_ms)
     box = tuple(float(v) for v in face.box)
     landmarks = getattr(face, "source_landmarks", None)
-    probs = x = None
+    probs = x = forward = None
     infer_ms = 0.0
     if request.predictor is not None and not ctx.cancelled():
         from painxai_gui.model import preprocess
 
         start = time.perf_counter()
         x = preprocess(face.crop, request.predictor.spec)[0]
-        probs = request.predictor.predict_preprocessed(x[None])[0]
+        probs, forward = predict_recorded(request.predictor, x)
         infer_ms = elapsed_ms(start)
     return Analysis(request.video.id, request.frame, True, box=box, landmarks=landmarks, crop=face.crop,
                     crop_landmarks=getattr(face, "landmarks", None), x=x, probs=probs, face_ms=face_ms,
-                    infer_ms=infer_ms)
+                    infer_ms=infer_ms, forward=forward)
+
+
+def predict_recorded(predictor: Any, x: np.ndarray) -> tuple[np.ndarray, Any]:
+    """The class probabilities of one preprocessed input and its recorded forward pass (for the docks).
+
+    One forward pass serves the bars and every explanation dock that starts
+    from it; a model the engine cannot replay is predicted by the Predictor
+    (no recorded pass)."""
+    from painxai_gui.errors import ExplainError, ModelFileError
+    from painxai_gui.explain.api import record_forward
+
+    try:
+        forward = record_forward(predictor.loaded.model, x[None])
+    except ExplainError:
+        return predictor.predict_preprocessed(x[None])[0], None
+    if not np.isfinite(forward.outputs).all():
+        raise ModelFileError("the model produced NaN or infinite outputs", predictor.loaded.path)
+    return forward.outputs[0], forward

@@ -22,6 +22,7 @@ from painxai_gui.errors import ExplainError
 
 from .._lazy import tf
 from ..compiled import select
+from ..forward import Replay
 from ..graph import ModelGraph
 from ..layers import LRP_IDENTITY_ACTIVATIONS, Node, activate
 from .composites import Composite
@@ -90,7 +91,7 @@ def lrp_relevance(graph: ModelGraph, composite: Composite, x: Any, t: Any) -> tu
             continue
         ins = [outs[i] for i in node.inputs]
         if node.kind in ("linear", "pool"):
-            rule = rules[node.index] = ZRule() if node.kind == "pool" else composite.rule_for(node, node.index in first)
+            rule = rules[node.index] = _rule(composite, node, first)
             a, io = ins[0], []
             for k, stage in enumerate(node.stages):
                 z, state = rule.forward(stage, a, _nonneg(graph, node, k))
@@ -100,6 +101,35 @@ def lrp_relevance(graph: ModelGraph, composite: Composite, x: Any, t: Any) -> tu
             outs[node.index] = activate(a, node.activation, tf.nn.relu, node.fn)
         else:
             outs[node.index] = node.forward(ins, tf.nn.relu)
+    return _backward(graph, rules, outs, stage_io, t)
+
+
+def lrp_relevance_recorded(graph: ModelGraph, composite: Composite, rec: Replay, t: Any) -> tuple[Any, Any, Any]:
+    """:func:`lrp_relevance` from a recorded forward pass (:func:`..forward.replay`): the stages'
+    pre-activations are the recorded ones; a rule adds only what it needs besides them (alpha-beta's
+    ``z^+`` / ``z^-``). ``graph`` must have the recorded graph's nodes (no canonizer changed them)."""
+    first = composite.first_layers(graph)
+    rules: dict[int, Rule] = {}
+    stage_io: dict[int, list[tuple[Any, Any, Any]]] = {}
+    for node in graph.nodes:
+        if node.kind in ("linear", "pool"):
+            rule = rules[node.index] = _rule(composite, node, first)
+            a, io = rec.outs[node.inputs[0]], []
+            for k, stage in enumerate(node.stages):
+                z = rec.stages[node.index][k]
+                io.append((a, z, rule.prepare(stage, a, _nonneg(graph, node, k))))
+                a = z
+            stage_io[node.index] = io
+    return _backward(graph, rules, rec.outs, stage_io, t)
+
+
+def _rule(composite: Composite, node: Node, first: frozenset[int]) -> Rule:
+    return ZRule() if node.kind == "pool" else composite.rule_for(node, node.index in first)
+
+
+def _backward(graph: ModelGraph, rules: dict[int, Rule], outs: list[Any],
+              stage_io: dict[int, list[tuple[Any, Any, Any]]], t: Any) -> tuple[Any, Any, Any]:
+    """Relevance from the target logit back to the input, given every node's output and stage (a, z, state)."""
     logits = outs[graph.output]
     t, _ = select(logits, t)
     relevance: list[Any] = [None] * len(graph.nodes)
@@ -112,5 +142,5 @@ def lrp_relevance(graph: ModelGraph, composite: Composite, x: Any, t: Any) -> tu
         parts = _node_relevance(node, graph, rules.get(node.index), ins, stage_io.get(node.index, []), R)
         for i, part in zip(node.inputs, parts):
             relevance[i] = part if relevance[i] is None else relevance[i] + part
-    R_in = relevance[0] if relevance[0] is not None else tf.zeros_like(x)
+    R_in = relevance[0] if relevance[0] is not None else tf.zeros_like(outs[0])
     return R_in, t, logits

@@ -40,7 +40,12 @@ class Rule:
     ``a >= 0`` by construction (after a ReLU)."""
 
     def forward(self, stage: Stage, a: Any, nonneg: bool) -> tuple[Any, Any]:
-        return stage.forward(a), None
+        return stage.forward(a), self.prepare(stage, a, nonneg)
+
+    def prepare(self, stage: Stage, a: Any, nonneg: bool) -> Any:
+        """The state :meth:`relevance` needs besides ``a`` and ``z`` (when ``z`` comes from a recorded
+        forward pass, :mod:`..forward`); None by default."""
+        return None
 
     def relevance(self, stage: Stage, a: Any, z: Any, state: Any, R: Any, nonneg: bool) -> Any:
         raise NotImplementedError
@@ -101,17 +106,25 @@ class AlphaBeta(Rule):
     full_bias: bool = False
 
     def forward(self, stage: Stage, a: Any, nonneg: bool) -> tuple[Any, Any]:
+        state = self.prepare(stage, a, nonneg)
+        _, z_pos, z_neg = state
+        b = stage.bias() if stage.bias is not None else None
+        if z_neg is None:  # z^- is not needed: the ordinary z plus z^+ (W^- never materialised when a >= 0)
+            return stage.forward(a, bias=b), state
+        z = z_pos + z_neg
+        if b is not None and self.full_bias:
+            z = add_bias(z, -b)
+        return z, state
+
+    def prepare(self, stage: Stage, a: Any, nonneg: bool) -> Any:
+        """(halves of ``a``, ``z^+``, ``z^-`` or None when ``beta`` = 0)."""
         halves = [(a, "+")] if nonneg else [(tf.maximum(a, 0.0), "+"), (tf.minimum(a, 0.0), "-")]
         b = stage.bias() if stage.bias is not None else None
         # p_ij: positive inputs with positive weights, negative inputs with negative weights; n_ij: the rest
         z_pos = self._z(stage, halves, b, "+")
-        if self.beta == 0.0:  # z^- is not needed: the ordinary z plus z^+ (W^- never materialised when a >= 0)
-            return stage.forward(a, bias=b), (halves, z_pos, None)
-        z_neg = self._z(stage, [(part, _other(sign)) for part, sign in halves], b, "-")
-        z = z_pos + z_neg
-        if b is not None and self.full_bias:
-            z = add_bias(z, -b)
-        return z, (halves, z_pos, z_neg)
+        if self.beta == 0.0:
+            return halves, z_pos, None
+        return halves, z_pos, self._z(stage, [(part, _other(sign)) for part, sign in halves], b, "-")
 
     def _z(self, stage: Stage, terms: list[tuple[Any, str]], b: Any, sign: str) -> Any:
         """``sum_i (a_i w_ij)^{sign}`` plus the bias share of this denominator."""

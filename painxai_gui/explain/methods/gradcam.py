@@ -22,6 +22,7 @@ from .._lazy import tf
 from ..base import Option
 from ..compiled import Body, GraphMethod, output_score, select, upsample
 from ..context import ModelContext
+from ..forward import backprop, replay, seed
 from ..layers import Node
 from ..registry import register
 
@@ -76,10 +77,29 @@ class GradCAM(GraphMethod):
                     score = output_score(graph, outs[graph.output], t)
             A = outs[node.index]
             grads = tape.gradient(score, A, unconnected_gradients="zero")
-            if thesis:
-                maps = thesis_map(A, grads, size)
-                return {"attribution": maps, "heatmap": maps, "target": t, "logits": outs[graph.output]}
-            coarse = cam(A, grads)
-            return {"attribution": coarse, "heatmap": upsample(coarse, size), "target": t, "logits": outs[graph.output]}
+            return maps(A, grads, t, outs[graph.output], size, thesis)
 
         return body
+
+    def build_recorded(self, ctx: ModelContext, options: dict[str, Any]) -> Body:
+        graph, node = ctx.graph, cam_layer(ctx, options["layer"])
+        size, thesis = graph.input_shape[:2], self.thesis(options)
+
+        def body(values: Any, t: Any) -> dict[str, Any]:
+            rec = replay(graph, values)
+            logits = rec.outs[graph.output]
+            t, _ = select(logits, t)
+            start = seed(logits, lambda z: output_score(graph, z, t) if thesis else select(z, t)[1])
+            grads = backprop(graph, rec, graph.output, start, node.index)
+            return maps(rec.outs[node.index], grads, t, logits, size, thesis)
+
+        return body
+
+
+def maps(A: Any, grads: Any, t: Any, logits: Any, size: tuple[int, int], thesis: bool) -> dict[str, Any]:
+    """The traced outputs from the layer's output ``A`` and the score's gradients w.r.t. it."""
+    if thesis:
+        thesis_maps = thesis_map(A, grads, size)
+        return {"attribution": thesis_maps, "heatmap": thesis_maps, "target": t, "logits": logits}
+    coarse = cam(A, grads)
+    return {"attribution": coarse, "heatmap": upsample(coarse, size), "target": t, "logits": logits}

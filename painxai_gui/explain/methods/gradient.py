@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ..compiled import Body, GraphMethod, gradients, max_abs
+from ..compiled import Body, GraphMethod, gradients, max_abs, select
 from ..context import ModelContext
+from ..forward import backprop, replay, seed
 from ..registry import register
 from ..relu_rules import RULE_SAFE_KINDS, relu_rule
 
@@ -32,6 +33,22 @@ class Gradient(GraphMethod):
 
         def body(x: Any, t: Any) -> dict[str, Any]:
             g, t, logits = gradients(graph, x, t, relu, seed_logit)
+            return {"attribution": g, "heatmap": max_abs(g), "target": t, "logits": logits}
+
+        return body
+
+    def build_recorded(self, ctx: ModelContext, options: dict[str, Any]) -> Body:
+        graph = ctx.graph
+        if self.relu_rule != "gradient":
+            graph.require(RULE_SAFE_KINDS, self.id)
+        relu, seed_logit = relu_rule(self.relu_rule), self.seeds_with_logit(options)
+
+        def body(values: Any, t: Any) -> dict[str, Any]:
+            rec = replay(graph, values)
+            logits = rec.outs[graph.output]
+            t, score = select(logits, t)
+            start = seed(logits, lambda z: select(z, t)[1], score if seed_logit else None)
+            g = backprop(graph, rec, graph.output, start, 0, relu)
             return {"attribution": g, "heatmap": max_abs(g), "target": t, "logits": logits}
 
         return body

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._lazy import tf
 from ..compiled import Body, guided_layer_gradient, max_abs, select
 from ..context import ModelContext
+from ..forward import backprop, replay
 from ..registry import register
-from ..relu_rules import RULE_SAFE_KINDS
+from ..relu_rules import RULE_SAFE_KINDS, relu_rule
 from .gradient import Gradient
 
 
@@ -38,5 +40,21 @@ class GuidedBackprop(Gradient):
             g, outs = guided_layer_gradient(graph, x, node)
             t, _ = select(outs[graph.output], t)
             return {"attribution": g, "heatmap": max_abs(g), "target": t, "logits": outs[graph.output]}
+
+        return body
+
+    def build_recorded(self, ctx: ModelContext, options: dict[str, Any]) -> Body:
+        if not self.thesis(options):
+            return super().build_recorded(ctx, options)
+        graph = ctx.graph
+        graph.require(RULE_SAFE_KINDS, self.id)
+        node = graph.default_cam_layer()
+
+        def body(values: Any, t: Any) -> dict[str, Any]:
+            rec = replay(graph, values)
+            A = rec.outs[node.index]
+            g = backprop(graph, rec, node.index, tf.ones_like(A), 0, relu_rule("guided"))
+            t, _ = select(rec.outs[graph.output], t)
+            return {"attribution": g, "heatmap": max_abs(g), "target": t, "logits": rec.outs[graph.output]}
 
         return body

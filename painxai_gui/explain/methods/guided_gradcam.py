@@ -14,6 +14,7 @@ from typing import Any
 from .._lazy import tf
 from ..compiled import Body, GraphMethod, guided_layer_gradient, max_abs, output_score, select, upsample
 from ..context import ModelContext
+from ..forward import backprop, replay, seed
 from ..registry import register
 from ..relu_rules import RULE_SAFE_KINDS, relu_rule
 from .gradcam import GradCAM, cam, cam_layer, thesis_map
@@ -51,8 +52,33 @@ class GuidedGradCAM(GraphMethod):
                 head_logits = graph.rerun(outs, node.index, A)[graph.output]
                 plain = output_score(graph, head_logits, t) if thesis else select(head_logits, t)[1]
             grads = head.gradient(plain, A, unconnected_gradients="zero")
-            weights = thesis_map(A, grads, size) if thesis else upsample(cam(A, grads), size)
-            attribution = guided_grads * weights[..., None]
-            return {"attribution": attribution, "heatmap": max_abs(attribution), "target": t, "logits": outs[graph.output]}
+            return combine(guided_grads, A, grads, t, outs[graph.output], size, thesis)
 
         return body
+
+    def build_recorded(self, ctx: ModelContext, options: dict[str, Any]) -> Body:
+        graph, node = ctx.graph, cam_layer(ctx, options["layer"])
+        graph.require(RULE_SAFE_KINDS, self.id)
+        guided, size, thesis = relu_rule("guided"), graph.input_shape[:2], self.thesis(options)
+
+        def body(values: Any, t: Any) -> dict[str, Any]:
+            rec = replay(graph, values)
+            logits, A = rec.outs[graph.output], rec.outs[node.index]
+            t, _ = select(logits, t)
+            if thesis:
+                guided_grads = backprop(graph, rec, node.index, tf.ones_like(A), 0, guided)
+            else:
+                guided_grads = backprop(graph, rec, graph.output, seed(logits, lambda z: select(z, t)[1]), 0, guided)
+            plain = seed(logits, lambda z: output_score(graph, z, t) if thesis else select(z, t)[1])
+            grads = backprop(graph, rec, graph.output, plain, node.index)
+            return combine(guided_grads, A, grads, t, logits, size, thesis)
+
+        return body
+
+
+def combine(guided_grads: Any, A: Any, grads: Any, t: Any, logits: Any, size: tuple[int, int],
+            thesis: bool) -> dict[str, Any]:
+    """The traced outputs: the guided gradient times the (thesis or standard) Grad-CAM map of ``A``."""
+    weights = thesis_map(A, grads, size) if thesis else upsample(cam(A, grads), size)
+    attribution = guided_grads * weights[..., None]
+    return {"attribution": attribution, "heatmap": max_abs(attribution), "target": t, "logits": logits}

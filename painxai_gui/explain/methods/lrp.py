@@ -21,8 +21,10 @@ from painxai_gui.errors import ExplainError
 from ..base import Explanation, Option, exploded
 from ..compiled import Body, GraphMethod, channel_sum
 from ..context import ModelContext
+from ..graph import ModelGraph
 from ..lrp.composites import Composite, preset_flat, thesis_composite
-from ..lrp.engine import canonize, check_supported, lrp_relevance
+from ..forward import replay
+from ..lrp.engine import canonize, check_supported, lrp_relevance, lrp_relevance_recorded
 from ..lrp.rules import AlphaBeta, Epsilon, ZRule
 from ..registry import register
 
@@ -39,16 +41,33 @@ class LRPMethod(GraphMethod):
         """The standard composite of this method for ``options``."""
         raise NotImplementedError
 
-    def build(self, ctx: ModelContext, options: dict[str, Any]) -> Body:
+    def canonized(self, ctx: ModelContext, options: dict[str, Any]) -> tuple[ModelGraph, Composite]:
+        """The composite of ``options`` (standard or thesis) and the model's graph canonized for it."""
         check_supported(ctx.graph, self.id)
         composite = self.composite(options)
         if self.thesis(options):
             composite = thesis_composite(composite)
         # canonized once per model and canonizers, so that every LRP method shares its stages' split kernels
-        graph = ctx.derived(("lrp-canonized", composite.canonizers), lambda: canonize(ctx.graph, composite))
+        return ctx.derived(("lrp-canonized", composite.canonizers), lambda: canonize(ctx.graph, composite)), composite
+
+    def build(self, ctx: ModelContext, options: dict[str, Any]) -> Body:
+        graph, composite = self.canonized(ctx, options)
 
         def body(x: Any, t: Any) -> dict[str, Any]:
             R, t, logits = lrp_relevance(graph, composite, x, t)
+            return {"attribution": R, "heatmap": channel_sum(R), "target": t, "logits": logits}
+
+        return body
+
+    def build_recorded(self, ctx: ModelContext, options: dict[str, Any]) -> Body | None:
+        """From a recorded forward pass, unless a canonizer changed the graph (a folded BatchNormalization:
+        the recorded pre-activations are not the canonized layers')."""
+        graph, composite = self.canonized(ctx, options)
+        if any(a is not b for a, b in zip(graph.nodes, ctx.graph.nodes)):
+            return None
+
+        def body(values: Any, t: Any) -> dict[str, Any]:
+            R, t, logits = lrp_relevance_recorded(graph, composite, replay(graph, values), t)
             return {"attribution": R, "heatmap": channel_sum(R), "target": t, "logits": logits}
 
         return body
