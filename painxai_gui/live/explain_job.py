@@ -43,6 +43,7 @@ class ExplainResult:
     method: str
     ms: float
     regions: RegionStats | None = None  # None: no face landmarks for this frame
+    warnings: tuple[str, ...] = ()      # the engine's (e.g. exploded LRP relevance), shown in the dock
 
 
 def explain_frame(request: ExplainRequest, ctx: JobContext) -> ExplainResult:
@@ -54,4 +55,5 @@ def explain_frame(request: ExplainRequest, ctx: JobContext) -> ExplainResult:
                         request.target, category=request.category, x=analysis.x, forward=analysis.forward,
                         progress=ctx.progress, cancel=ctx.cancelled)
     return ExplainResult(analysis.video_id, analysis.frame, analysis.crop, np.asarray(face.heatmap), face.signed,
-                         face.target, face.target_kind, request.method, elapsed_ms(start), face.regions)
+                         face.target, face.target_kind, request.method, elapsed_ms(start), face.regions,
+                         tuple(face.explanation.warnings))

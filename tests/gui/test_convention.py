@@ -3,7 +3,6 @@ stored in QSettings and in the panel records; the engine's warnings visible in t
 
 from __future__ import annotations
 
-import dataclasses
 import json
 
 import numpy as np
@@ -93,13 +92,9 @@ def test_an_engine_warning_shows_in_the_dock(window, qtbot):
     exploded = explain(model, x, "lrp.alpha_beta", alpha=2.0, beta=1.0, convention="thesis")
     assert exploded.warnings
 
-    @dataclasses.dataclass(frozen=True)
-    class WithWarnings(ExplainResult):  # what explain_frame hands back once it carries the engine's warnings
-        warnings: tuple[str, ...] = ()
-
     dock = window.explanations.docks["explain-1"]
     crop = np.zeros((40, 40, 3), np.uint8)
-    result = WithWarnings(video_id="v", frame=0, crop=crop, heatmap=np.asarray(exploded.heatmap).reshape(1, 2),
+    result = ExplainResult(video_id="v", frame=0, crop=crop, heatmap=np.asarray(exploded.heatmap).reshape(1, 2),
                           signed=True, target=0, target_kind="predicted", method="lrp.alpha_beta", ms=1.0,
                           warnings=tuple(exploded.warnings))
     request = ExplainRequest(Analysis("v", 0, True, box=(0, 0, 40, 40)), None, "lrp.alpha_beta", "predicted", None)
