@@ -14,6 +14,10 @@ from typing import Any, Callable
 
 TRACE_LOCK = threading.RLock()
 
+#: how many graphs were traced so far: a trace leaves ~100k long-lived Python objects behind, which the
+#: GUI's collector freezes out of later full collections (``gui/main_thread_gc.py``) when this changes
+traces_done = 0
+
 
 class TracedOnce:
     """Wrap a ``tf.function`` with a fixed input signature: its tracing call is serialised."""
@@ -25,7 +29,9 @@ class TracedOnce:
     def __call__(self, *args: Any) -> Any:
         if self._traced:
             return self.fn(*args)
+        global traces_done
         with TRACE_LOCK:
             out = self.fn(*args)
             self._traced = True
+            traces_done += 1
         return out

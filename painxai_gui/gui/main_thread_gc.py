@@ -12,13 +12,15 @@ collect from a timer on the GUI thread. This module adds reference counting,
 so the app, each main window and the test session can hold it, and the last
 release turns automatic collection back on.
 
-A full collection with TensorFlow, Keras and pyqtgraph imported walks ~440k
-objects: 0.26 s on two cores, a visible freeze in the middle of a scrub. The
-first hold therefore collects once and then ``gc.freeze()``-s what is alive
-(the imported modules, classes and functions, which live until exit anyway),
-as long-running Python services do; later full collections walk only what
-was made since (5-20 ms with a model loaded and traced). The last release
-unfreezes them again.
+A full collection walks every tracked object: with TensorFlow, Keras and a
+model's traced graphs that is ~0.5 million objects and 0.3-0.6 s on two cores,
+a visible freeze in the middle of a scrub. So what is known to live long is
+``gc.freeze()``-d out of later collections, as long-running Python services
+do: what is alive at the first hold (imports), and what a TensorFlow trace
+leaves behind (``tf_tracing.traces_done`` changes: the graphs live as long as
+their model). A model change thaws everything, collects once (the old model's
+cycles go) and freezes again (:func:`refreeze`). Full collections then walk
+only what was made since (5-20 ms). The last release unfreezes.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ _holders = 0
 _timer: QtCore.QTimer | None = None
 _was_enabled = True
 _blocks_after_full = 0
+_traces_seen = 0
 
 
 def _collect_by_threshold() -> None:
@@ -43,7 +46,12 @@ def _collect_by_threshold() -> None:
     objects grew by 25 %), the oldest generation is collected only when the
     interpreter's allocated blocks grew by a quarter since the last full one.
     """
-    global _blocks_after_full
+    global _blocks_after_full, _traces_seen
+    from painxai_gui import tf_tracing
+
+    if tf_tracing.traces_done != _traces_seen:  # new graphs: long-lived, out of every later full collection
+        _traces_seen = tf_tracing.traces_done
+        gc.freeze()
     counts, limits = gc.get_count(), gc.get_threshold()
     generation = -1
     for g in range(3):
@@ -95,6 +103,20 @@ def hold(interval_ms: int = 500) -> Callable[[], None]:
                 gc.enable()
 
     return release
+
+
+def refreeze() -> None:
+    """Thaw, collect everything once and freeze what is alive (on a model change: the old model's cycles go).
+
+    0.3-0.6 s with TensorFlow loaded, paid when a model is loaded, never while scrubbing.
+    """
+    global _blocks_after_full
+    if _holders == 0:
+        return
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+    _blocks_after_full = sys.getallocatedblocks()
 
 
 def holding() -> bool:

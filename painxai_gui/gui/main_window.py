@@ -51,6 +51,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setWindowTitle("PainXAI")
         self.settings = settings if settings is not None else QtCore.QSettings()
         self.session = Session(self)
+        # once every view has dropped the old model: its cycles go, the new model's objects are frozen
+        self.session.modelChanged.connect(lambda _m: QtCore.QTimer.singleShot(0, main_thread_gc.refreeze))
         self.errors = ErrorReporter(self, quiet=quiet_errors)
         self.pool, self.cache = MediaPool(), TimelineCache()
         self.tasks = Tasks(self.errors.show, self)

@@ -67,3 +67,26 @@ def test_what_was_alive_at_the_first_hold_is_frozen_out_of_full_collections(qapp
     del cycle
     gc.collect()
     assert ref() is None  # new garbage is still collected
+
+
+def test_a_trace_freezes_its_objects_and_a_refreeze_collects_what_was_frozen(qapp, qtbot):
+    """Graphs traced by TensorFlow leave long-lived objects: frozen at the next tick; a model change thaws."""
+    import weakref
+
+    from painxai_gui import tf_tracing
+
+    assert main_thread_gc.holding()
+    made = [[i] for i in range(20_000)]  # stand-ins for what a trace leaves behind
+    frozen_before = gc.get_freeze_count()
+    tf_tracing.TracedOnce(lambda: None)()  # one (trivial) traced call
+    main_thread_gc._collect_by_threshold()  # the GUI thread's next tick
+    assert gc.get_freeze_count() >= frozen_before + 20_000
+    del made
+    cycle = _Cycle(None)
+    ref = weakref.ref(cycle)
+    gc.freeze()  # a cycle that was alive at a freeze ...
+    del cycle
+    gc.collect()
+    assert ref() is not None  # ... outlives ordinary collections (frozen) ...
+    main_thread_gc.refreeze()
+    assert ref() is None  # ... until a refreeze (model change) thaws and collects it
