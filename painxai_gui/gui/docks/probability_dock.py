@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtWidgets
 
-from painxai_gui.gui.views.tier import (CURSOR_PEN, EmptyState, TimelineControls, gutter_box, handle_click,
-                                        show_frames, tier_plot, tier_row)
+from painxai_gui.gui.docks.whole_video_dock import WholeVideoDock
+from painxai_gui.gui.views.tier import gutter_box, tier_plot, tier_row
 from painxai_gui.live.timeline_cache import for_display
 
 SMOOTH_UP_TO = 400  #: frames up to which the curves are antialiased (a BioVid minute has 1500)
@@ -25,29 +25,18 @@ def class_pen(k: int, width: float = 1.6):
     return pg.mkPen(PALETTE[k % len(PALETTE)], width=width)
 
 
-class ProbabilityDock(QtWidgets.QDockWidget):
-    frameRequested = QtCore.Signal(int)
-    computeRequested = QtCore.Signal()
-    cancelRequested = QtCore.Signal()
-
+class ProbabilityDock(WholeVideoDock):
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__("Probability timeline", parent)
         self.setObjectName("probabilities")
-        self.plot = tier_plot(y_label="probability")
-        self.plot.setLabel("bottom", "frame")
-        self.plot.setYRange(0, 1.04, padding=0)
-        self.plot.showGrid(x=False, y=True, alpha=0.2)
-        self.legend = self.plot.addLegend(offset=(-6, -6), labelTextSize="8pt", colCount=4,
-                                          brush=pg.mkBrush(30, 30, 34, 200))
-        self.cursor = pg.InfiniteLine(0, angle=90, pen=CURSOR_PEN)
-        self.plot.addItem(self.cursor)
-        self.plot.scene().sigMouseClicked.connect(self._clicked)
-        self.empty = EmptyState(self.plot, items=(self.cursor,))
-        self.empty.show("no video open")
-        self.frame_count = 0
+        plot = tier_plot(y_label="probability")
+        plot.setLabel("bottom", "frame")
+        plot.setYRange(0, 1.04, padding=0)
+        plot.showGrid(x=False, y=True, alpha=0.2)
+        self.legend = plot.addLegend(offset=(-6, -6), labelTextSize="8pt", colCount=4,
+                                     brush=pg.mkBrush(30, 30, 34, 200))
+        self._setup_tier(plot)
         self.curves: list[pg.PlotDataItem] = []
-        self.controls = TimelineControls(self.computeRequested, self.cancelRequested)
-        self.progress, self.state, self.button = self.controls.progress, self.controls.state, self.controls.button
         self.setWidget(tier_row(self.plot, gutter_box(*self.controls.widgets())))
 
     def set_classes(self, names: tuple[str, ...]) -> None:
@@ -57,16 +46,9 @@ class ProbabilityDock(QtWidgets.QDockWidget):
         self.curves = [self.plot.plot([], [], pen=class_pen(k), name=name, connect="finite")
                        for k, name in enumerate(names)]
 
-    def set_video(self, frame_count: int) -> None:
-        self.frame_count = frame_count
-        show_frames(self.plot, frame_count)
-        self.controls.set_progress(0, frame_count)
+    def clear_data(self) -> None:
         for curve in self.curves:
             curve.setData([], [])
-        if frame_count:
-            self.empty.hide()
-        else:
-            self.empty.show("no video open")
 
     def set_data(self, probs: np.ndarray | None) -> None:
         if probs is None:
@@ -76,15 +58,3 @@ class ProbabilityDock(QtWidgets.QDockWidget):
         smooth = len(xs) <= SMOOTH_UP_TO  # antialiased curves cost 4x to repaint (every playhead move)
         for k, curve in enumerate(self.curves[: shown.shape[1]]):
             curve.setData(xs, shown[:, k], connect="finite", antialias=smooth)
-
-    def set_cursor(self, frame: int) -> None:
-        self.cursor.setValue(frame)
-
-    def set_running(self, running: bool, text: str = "") -> None:
-        self.controls.set_running(running, text)
-
-    def set_progress(self, done: int, total: int) -> None:
-        self.controls.set_progress(done, total)
-
-    def _clicked(self, ev) -> None:
-        handle_click(self.plot, ev, self.frame_count, self.frameRequested.emit)

@@ -19,8 +19,8 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from painxai_gui.explain.face import REGION_ORDER
-from painxai_gui.gui.views.tier import (CURSOR_PEN, EmptyState, TimelineControls, gutter_box, handle_click,
-                                        show_frames, tier_plot, tier_row)
+from painxai_gui.gui.docks.whole_video_dock import WholeVideoDock
+from painxai_gui.gui.views.tier import gutter_box, tier_plot, tier_row
 from painxai_gui.live.timeline_cache import for_display
 
 DEFAULT_METHOD = "gradcam"
@@ -52,36 +52,25 @@ def stacked_image(top: np.ndarray, rows: int = ROWS) -> np.ndarray:
     return palette[area]
 
 
-class RegionDock(QtWidgets.QDockWidget):
-    frameRequested = QtCore.Signal(int)
-    computeRequested = QtCore.Signal()
-    cancelRequested = QtCore.Signal()
+class RegionDock(WholeVideoDock):
     methodChanged = QtCore.Signal(str)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
         super().__init__("Region timeline", parent)
         self.setObjectName("regions")
-        self.plot = tier_plot(y_label="share")
-        self.plot.setYRange(0, 1.0, padding=0)
-        self.plot.getAxis("left").setTicks([[(0, "0"), (0.5, ".5"), (1, "1")]])
+        plot = tier_plot(y_label="share")
+        plot.setYRange(0, 1.0, padding=0)
+        plot.getAxis("left").setTicks([[(0, "0"), (0.5, ".5"), (1, "1")]])
         self.image = pg.ImageItem(axisOrder="row-major")
-        self.plot.addItem(self.image)
+        plot.addItem(self.image)
         self.top = np.zeros((0, len(STACK_ORDER)))  # the drawn top edges, frames x STACK_ORDER
-        self.cursor = pg.InfiniteLine(0, angle=90, pen=CURSOR_PEN)
-        self.cursor.setZValue(100)
-        self.plot.addItem(self.cursor)
-        self.plot.scene().sigMouseClicked.connect(self._clicked)
-        self.empty = EmptyState(self.plot, ("bottom",), items=(self.cursor,))
-        self.empty.show("no video open")
-        self.frame_count = 0
+        self._setup_tier(plot, ("bottom",))
         self.method = QtWidgets.QComboBox()
         self.method.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)
         self.method.setToolTip("Explanation method whose relevance is split into facial regions "
                                "(target: the predicted class of each frame)")
         self._fill_methods()
         self.method.currentIndexChanged.connect(lambda _i: self.methodChanged.emit(self.method_id()))
-        self.controls = TimelineControls(self.computeRequested, self.cancelRequested)
-        self.progress, self.state, self.button = self.controls.progress, self.controls.state, self.controls.button
         gutter = gutter_box(self.method, legend(), *self.controls.widgets())
         self.setWidget(tier_row(self.plot, gutter))
 
@@ -103,15 +92,8 @@ class RegionDock(QtWidgets.QDockWidget):
         if index >= 0:
             self.method.setCurrentIndex(index)
 
-    def set_video(self, frame_count: int) -> None:
-        self.frame_count = frame_count
-        show_frames(self.plot, frame_count)
-        self.controls.set_progress(0, frame_count)
+    def clear_data(self) -> None:
         self.set_data(None)
-        if frame_count:
-            self.empty.hide()
-        else:
-            self.empty.show("no video open")
 
     def set_data(self, shares: np.ndarray | None) -> None:
         """``(frames, 8)`` shares in REGION_ORDER (NaN: not computed, -1: no face); None clears."""
@@ -122,18 +104,6 @@ class RegionDock(QtWidgets.QDockWidget):
         self.top = stacked(shares)
         self.image.setImage(stacked_image(self.top), autoLevels=False)
         self.image.setRect(QtCore.QRectF(-0.5, 0.0, len(self.top), 1.0))
-
-    def set_cursor(self, frame: int) -> None:
-        self.cursor.setValue(frame)
-
-    def set_running(self, running: bool, text: str = "") -> None:
-        self.controls.set_running(running, text)
-
-    def set_progress(self, done: int, total: int) -> None:
-        self.controls.set_progress(done, total)
-
-    def _clicked(self, ev) -> None:
-        handle_click(self.plot, ev, self.frame_count, self.frameRequested.emit)
 
 
 def legend() -> QtWidgets.QWidget:
