@@ -354,7 +354,18 @@ class StudyUI(QtCore.QObject):
             self.window.say(f"Video {video} is not in the project or dataset open in the main window; open the "
                             "project the study's set was exported from.")
             return
+        if current is not None and not self.confirm_switch(current, project):
+            return
         self.main.files.load_project(project, then=lambda: self._show(video, frame, method))
+
+    def confirm_switch(self, current: Path, project: Path) -> bool:
+        """Ask before the main window leaves the open project (its curation is saved; only the view changes)."""
+        answer = QtWidgets.QMessageBox.question(
+            self.window or self.main, "Open the study's project?",
+            f"This frame's video is in {project.name} ({project.parent}), not in the open project "
+            f"{current.name}.\n\nClose {current.name} (every curation action is already saved) and open "
+            f"{project.name}?")
+        return answer == QtWidgets.QMessageBox.StandardButton.Yes
 
     def _show(self, video: str, frame: int, method: str) -> None:
         self.main.playback.pause()

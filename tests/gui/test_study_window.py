@@ -220,6 +220,40 @@ def test_double_click_shows_the_frame_in_the_main_window_with_that_method(window
     assert window.errors.history == [] and not win.message.isVisible()
 
 
+def test_leaving_another_open_project_asks_first(window, qtbot, study, tmp_path):
+    """A frame from another project: the main window asks before it closes the open one; "no" keeps it."""
+    from gui_helpers import open_project
+
+    from painxai_gui.curation import Project
+    from painxai_gui.demo_data import DEMO_SUBJECTS, ensure_demo_tree
+
+    other_root = ensure_demo_tree(tmp_path / "other", size=(320, 240), part_a_frames=6, emotion_frames=30,
+                                  subjects=DEMO_SUBJECTS[:1])
+    other = tmp_path / "other.painxai"
+    Project.create(other, other_root, annotator="tester").close()
+    open_project(window, qtbot, other)
+    asked = []
+    answers = iter([False, True])
+
+    def confirm(current, project):
+        asked.append((current.resolve(), project.resolve()))
+        return next(answers)
+
+    window.study.confirm_switch = confirm
+    win, _browse = open_study_window(window, qtbot, study["study"])
+    _click_cell(qtbot, win, "pain", "eyes")
+    rows = [win.frames_model.row_of(r) for r in range(win.frames_model.rowCount())]
+    item = next(r for r in rows if window.session.entry(r["video"]) is None)  # a video the open project lacks
+    win.frameRequested.emit(item["video"], item["frame"], item["method"])
+    assert asked == [(other.resolve(), study["project"].resolve())]
+    assert window.session.project.path.resolve() == other.resolve()  # "no": nothing changed
+    with qtbot.waitSignal(window.session.frameChanged, timeout=30000):
+        win.frameRequested.emit(item["video"], item["frame"], item["method"])
+    assert len(asked) == 2
+    assert window.session.project.path.resolve() == study["project"].resolve()
+    assert window.session.video.id == item["video"] and window.session.frame == item["frame"]
+
+
 def test_a_folder_that_is_not_a_study_says_so(window, qtbot, study, tmp_path):
     win, _browse = open_study_window(window, qtbot, study["study"])
     _click_cell(qtbot, win, "pain", "eyes")
