@@ -489,7 +489,7 @@ class RegionTable(QtWidgets.QStackedWidget):
 
     ROWS = ("share %", "Σ signed")
     #: column titles when the full names do not fit (three docks on a small screen)
-    SHORT = {"brows": "brow", "eyes": "eye", "nose": "nose", "mouth": "mth", "cheeks": "chk", "forehead": "fhd",
+    SHORT = {"brows": "brw", "eyes": "eye", "nose": "nse", "mouth": "mth", "cheeks": "chk", "forehead": "fhd",
              "jaw": "jaw", "other": "oth"}
 
     def __init__(self, parent: QtWidgets.QWidget | None = None):
@@ -516,7 +516,8 @@ class RegionTable(QtWidgets.QStackedWidget):
         self.table.verticalHeader().setFont(font)
         self.table.horizontalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setMinimumSectionSize(10)
-        self.table.horizontalHeader().setTextElideMode(QtCore.Qt.TextElideMode.ElideRight)
+        self.table.horizontalHeader().setTextElideMode(QtCore.Qt.TextElideMode.ElideNone)  # short names: no "…"
+        self.table.horizontalHeader().setStyleSheet("QHeaderView::section { padding: 0px 1px; }")
         row_h = QtGui.QFontMetrics(font).lineSpacing() + 4
         self.table.verticalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(row_h)
