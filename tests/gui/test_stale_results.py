@@ -10,7 +10,7 @@ import pytest
 from gui_helpers import open_warm, settled
 from PySide6 import QtCore
 
-from painxai_gui.gui.docks.explanation_dock import STALE_OPACITY
+from painxai_gui.gui.views.stale import STALE_OPACITY
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from painxai_gui.gui.docks.explanation_dock import STALE_COLOUR, STALE_OPACITY, fixed_label
+from painxai_gui.gui.docks.explanation_dock import fixed_label
+from painxai_gui.gui.views.stale import STALE_OPACITY, frame_label, is_stale
 from painxai_gui.gui.docks.probability_dock import PALETTE
 from painxai_gui.gui.views.tier import EmptyState
 
@@ -117,7 +118,7 @@ class BarsDock(QtWidgets.QDockWidget):
         self._show_staleness()
 
     def is_stale(self) -> bool:
-        return self.result_frame is not None and self.shown_frame is not None and self.result_frame != self.shown_frame
+        return is_stale(self.result_frame, self.shown_frame)
 
     def _show_staleness(self) -> None:
         stale = self.is_stale()
@@ -126,8 +127,5 @@ class BarsDock(QtWidgets.QDockWidget):
             item.setOpacity(dim)
         if self.result_frame is None:
             self.caption.setText(self._text)
-        elif stale:
-            self.caption.setText(f"<span style='color:{STALE_COLOUR}'>frame {self.result_frame} "
-                                 f"(shown {self.shown_frame})</span> · {self._text}")
         else:
-            self.caption.setText(f"frame {self.result_frame} · {self._text}")
+            self.caption.setText(f"{frame_label(self.result_frame, self.shown_frame)} · {self._text}")

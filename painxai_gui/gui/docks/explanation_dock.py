@@ -25,13 +25,12 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from painxai_gui.explain.face import REGION_ORDER, RegionStats
 from painxai_gui.gui.docks.option_form import OptionForm
 from painxai_gui.gui.views.heat import AUTO, HeatDisplay, cmap_choices, heat_display, smoothed
+from painxai_gui.gui.views.stale import STALE_COLOUR, STALE_OPACITY, frame_label, is_stale
 from painxai_gui.gui.workers import Channel, Outcome
 from painxai_gui.live.explain_job import ExplainRequest, ExplainResult, explain_frame
 from painxai_gui.live.frames import Analysis
 
 
-STALE_OPACITY = 0.35  # image and table of a result for another frame than the one shown
-STALE_COLOUR = "#e9a24a"
 
 
 def registry():
@@ -362,7 +361,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self.crop_item.setImage(np.ascontiguousarray(result.crop), autoLevels=False, levels=(0, 255))
         self._redraw()
         self.regions.set_stats(result.regions)
-        self.show_warnings(tuple(getattr(result, "warnings", ()) or ()))
+        self.show_warnings(result.warnings)
         self._show_staleness()
         self.timing.emit(self.objectName(), self.title(), result.ms)
 
@@ -392,8 +391,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
         self._show_staleness()
 
     def is_stale(self) -> bool:
-        return (self.last_result is not None and self.shown_frame is not None
-                and self.last_result.frame != self.shown_frame)
+        return self.last_result is not None and is_stale(self.last_result.frame, self.shown_frame)
 
     def _show_staleness(self) -> None:
         """Dim image and table, stamp and caption naming the result's frame, when it is not the one shown."""
@@ -409,7 +407,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
                 self.caption.setText(f"{self._note} — no result yet")
             return
         colour = STALE_COLOUR if stale else "#ddd"
-        where = f"frame {result.frame}" + (f" (shown {self.shown_frame})" if stale else "")
+        where = frame_label(result.frame, self.shown_frame, html=False)
         stamp = (f"<span style='color:{colour}; background:rgba(0,0,0,140); font-size:{self._stamp_pt:.0f}pt'>"
                  f"&nbsp;{where}&nbsp;</span>")
         if stamp != self._stamp_html:  # called for every frame shown: touch the scene only on a change
@@ -417,7 +415,7 @@ class ExplanationDock(QtWidgets.QDockWidget):
             self.stamp.setHtml(stamp)
         names = self._class_names
         target = names[result.target] if result.target < len(names) else str(result.target)
-        label = f"<span style='color:{STALE_COLOUR}'>{where}</span>" if stale else where
+        label = frame_label(result.frame, self.shown_frame)
         if self._note:
             label = f"{self._note} — showing {label}"
         convention = " · thesis" if self._result_convention == "thesis" else ""

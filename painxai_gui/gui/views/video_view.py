@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from painxai_gui.gui.views.heat import HeatDisplay, smooth
+from painxai_gui.gui.views.stale import frame_label, is_stale
 
 BOX_PEN = pg.mkPen((80, 220, 120), width=2)
 LANDMARK_BRUSH = pg.mkBrush(255, 230, 60, 220)
@@ -156,7 +157,9 @@ class VideoView(QtWidgets.QWidget):
 
     def heat_stale(self) -> bool:
         """The heatmap belongs to another frame than the one on screen."""
-        return self.heat_frame is not None and self.heat_frame != self.shown_frame
+        if self.heat_frame is None:
+            return False
+        return self.shown_frame is None or is_stale(self.heat_frame, self.shown_frame)
 
     def set_overlay_sources(self, sources: list[tuple[str, str]], choice: str | None = None) -> None:
         """``[(object_name, title), ...]`` of explanation docks that can feed the overlay.
@@ -206,11 +209,8 @@ class VideoView(QtWidgets.QWidget):
         self.heat.setVisible(has_heat and fresh and self.show_heat.isChecked())
         if not has_heat or self.heat_frame is None:
             self.overlay_state.setText("")
-        elif fresh:
-            self.overlay_state.setText(f"frame {self.heat_frame}")
         else:
-            self.overlay_state.setText(f"<span style='color:#e9a24a'>frame {self.heat_frame} (shown "
-                                       f"{self.shown_frame if self.shown_frame is not None else '—'})</span>")
+            self.overlay_state.setText(frame_label(self.heat_frame, self.shown_frame))
 
     # -- settings --------------------------------------------------------------------
     def state(self) -> dict:
