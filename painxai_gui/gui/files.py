@@ -25,14 +25,13 @@ def load_model_job(path: Path):
     of the timelines, the recorded one of the live loop: tracing later would stall the first frames)."""
     import numpy as np
 
-    from painxai_gui.live.frames import predict_recorded
     from painxai_gui.model import Predictor, load_model, preprocess
 
     loaded = load_model(path)
     predictor = Predictor(loaded)
     blank = np.zeros((*loaded.spec.input_size, 3), np.uint8)
     predictor.predict(blank)
-    predict_recorded(predictor, preprocess(blank, loaded.spec)[0])
+    predictor.predict_recorded(preprocess(blank, loaded.spec)[0])
     _ = predictor.device
     return loaded, predictor
 

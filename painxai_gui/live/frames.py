@@ -96,26 +96,8 @@ def analyse(pool: MediaPool, request: AnalysisRequest, ctx: JobContext) -> Analy
 
         start = time.perf_counter()
         x = preprocess(face.crop, request.predictor.spec)[0]
-        probs, forward = predict_recorded(request.predictor, x)
+        probs, forward = request.predictor.predict_recorded(x)
         infer_ms = elapsed_ms(start)
     return Analysis(request.video.id, request.frame, True, box=box, landmarks=landmarks, crop=face.crop,
                     crop_landmarks=getattr(face, "landmarks", None), x=x, probs=probs, face_ms=face_ms,
                     infer_ms=infer_ms, forward=forward)
-
-
-def predict_recorded(predictor: Any, x: np.ndarray) -> tuple[np.ndarray, Any]:
-    """The class probabilities of one preprocessed input and its recorded forward pass (for the docks).
-
-    One forward pass serves the bars and every explanation dock that starts
-    from it; a model the engine cannot replay is predicted by the Predictor
-    (no recorded pass)."""
-    from painxai_gui.errors import ExplainError, ModelFileError
-    from painxai_gui.explain.api import record_forward
-
-    try:
-        forward = record_forward(predictor.loaded.model, x[None])
-    except ExplainError:
-        return predictor.predict_preprocessed(x[None])[0], None
-    if not np.isfinite(forward.outputs).all():
-        raise ModelFileError("the model produced NaN or infinite outputs", predictor.loaded.path)
-    return forward.outputs[0], forward

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -94,6 +95,24 @@ class Predictor:
         forward = self._compiled()
         out = [np.asarray(forward(x[i:i + self.batch_size])) for i in range(0, len(x), self.batch_size)]
         probs = np.concatenate(out) if out else np.zeros((0, self.spec.num_classes), np.float32)
+        return self._finite(probs)
+
+    def predict_recorded(self, x: np.ndarray) -> tuple[np.ndarray, Any]:
+        """Probabilities of one preprocessed input and its recorded forward pass.
+
+        One forward pass serves the class bars and every explanation method
+        that starts from it (``explain(..., forward=...)``); a model the
+        engine cannot replay is predicted as usual, with no recorded pass."""
+        from painxai_gui.errors import ExplainError
+        from painxai_gui.explain.api import record_forward
+
+        try:
+            forward = record_forward(self.loaded.model, x[None])
+        except ExplainError:
+            return self.predict_preprocessed(x[None])[0], None
+        return self._finite(forward.outputs)[0], forward
+
+    def _finite(self, probs: np.ndarray) -> np.ndarray:
         if not np.isfinite(probs).all():
             raise ModelFileError("the model produced NaN or infinite outputs", self.loaded.path)
         return probs
