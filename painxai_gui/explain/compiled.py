@@ -14,7 +14,7 @@ import numpy as np
 from ._lazy import tf
 from .base import Explanation, Hooks, Method, chunks
 from .context import ModelContext
-from .relu_rules import relu_rule
+from .forward import record_values
 
 Body = Callable[[Any, Any], dict[str, Any]]
 
@@ -36,7 +36,18 @@ class GraphMethod(Method):
     batch_size: ClassVar[int] = 16
 
     def build(self, ctx: ModelContext, options: dict[str, Any]) -> Body:
-        raise NotImplementedError
+        """``body(x, t)``. By default the forward pass recorded inside the trace, then
+        :meth:`build_recorded`'s body: one implementation serves a batch and a recorded pass.
+        Methods that cannot start from a recorded pass override this."""
+        recorded = self.build_recorded(ctx, options)
+        if recorded is None:
+            raise NotImplementedError(f"{type(self).__name__} defines neither build nor build_recorded")
+        run = record_values(ctx.graph)
+
+        def body(x: Any, t: Any) -> dict[str, Any]:
+            return recorded(run(x)[0], t)
+
+        return body
 
     def build_recorded(self, ctx: ModelContext, options: dict[str, Any]) -> Body | None:
         """``body(values, t)`` computing what :meth:`build`'s body computes, from a recorded forward
@@ -106,30 +117,6 @@ def channel_sum(a: Any) -> Any:
 def upsample(maps: Any, size: tuple[int, int]) -> Any:
     """(B, h, w) -> (B, H, W), bilinear with half-pixel centres (tf.image.resize default)."""
     return tf.image.resize(maps[..., None], size, method="bilinear")[..., 0]
-
-
-def gradients(graph: Any, x: Any, t: Any, relu: Callable[[Any], Any] | None = None,
-              seed_logit: bool = False) -> tuple[Any, Any, Any]:
-    """(d logit_t / d x, resolved targets, logits) with an optional modified ReLU.
-
-    ``seed_logit``: start the backward pass with the logit's value instead of 1
-    (iNNvestigate's deconvnet, the thesis convention). Only ``x`` is watched,
-    so TensorFlow prunes every filter gradient."""
-    with tf.GradientTape(watch_accessed_variables=False) as tape:
-        tape.watch(x)
-        logits = graph.run(x, relu)[graph.output]
-        t, score = select(logits, t)
-    seed = tf.stop_gradient(score) if seed_logit else None
-    return tape.gradient(score, x, output_gradients=seed), t, logits
-
-
-def guided_layer_gradient(graph: Any, x: Any, node: Any) -> Any:
-    """Guided-ReLU gradient of sum(A) w.r.t. ``x``, A = ``node``'s output (keras-gradcam's guided backprop)."""
-    with tf.GradientTape(watch_accessed_variables=False) as tape:
-        tape.watch(x)
-        outs = graph.run(x, relu_rule("guided"))
-        A = outs[node.index]
-    return tape.gradient(A, x), outs
 
 
 def output_score(graph: Any, logits: Any, t: Any) -> Any:

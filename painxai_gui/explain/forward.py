@@ -76,8 +76,10 @@ def record(ctx: ModelContext, xs: np.ndarray) -> Forward:
     return Forward(weakref.ref(ctx.model), xs, tuple(out["values"]), logits, outputs)
 
 
-def _record_body(graph: ModelGraph) -> Callable[[Any], dict[str, Any]]:
-    def body(x: Any) -> dict[str, Any]:
+def record_values(graph: ModelGraph) -> Callable[[Any], tuple[list[Any], Any]]:
+    """``run(x) -> (values, logits)``: the graph's forward pass keeping what :class:`Forward` holds
+    (each stage's output of ``linear`` / ``pool`` nodes, every other node's output); call inside a trace."""
+    def run(x: Any) -> tuple[list[Any], Any]:
         values: list[Any] = []
         outs: list[Any] = [None] * len(graph.nodes)
         for node in graph.nodes:  # the ops of ModelGraph.run, keeping the stages' outputs
@@ -94,7 +96,16 @@ def _record_body(graph: ModelGraph) -> Callable[[Any], dict[str, Any]]:
                 y = node.forward([outs[i] for i in node.inputs], tf.nn.relu)
                 values.append(y)
             outs[node.index] = y
-        logits = outs[graph.output]
+        return values, outs[graph.output]
+
+    return run
+
+
+def _record_body(graph: ModelGraph) -> Callable[[Any], dict[str, Any]]:
+    run = record_values(graph)
+
+    def body(x: Any) -> dict[str, Any]:
+        values, logits = run(x)
         outputs = tf.nn.softmax(logits, axis=-1) if graph.softmax_stripped else logits
         return {"values": values, "logits": logits, "outputs": outputs}
 

@@ -93,34 +93,13 @@ class ModelGraph:
         return node
 
     # ------------------------------------------------------------- running
-    def run(
-        self,
-        x: Any,
-        relu: Callable[[Any], Any] | None = None,
-        tape: Any = None,
-        watch: Iterable[int] = (),
-    ) -> list[Any]:
-        """Every node's output for the batch ``x``; ``tape.watch`` on ``watch`` nodes."""
+    def run(self, x: Any, relu: Callable[[Any], Any] | None = None) -> list[Any]:
+        """Every node's output for the batch ``x``."""
         relu = relu or tf.nn.relu
-        watch = set(watch)
         outs: list[Any] = [None] * len(self.nodes)
         for node in self.nodes:
-            y = x if node.kind == "input" else node.forward([outs[i] for i in node.inputs], relu)
-            if node.index in watch:
-                tape.watch(y)
-            outs[node.index] = y
+            outs[node.index] = x if node.kind == "input" else node.forward([outs[i] for i in node.inputs], relu)
         return outs
-
-    def rerun(self, outs: list[Any], start: int, value: Any, relu: Callable[[Any], Any] | None = None) -> list[Any]:
-        """Recompute the nodes downstream of ``start`` with ``value`` as its output."""
-        relu = relu or tf.nn.relu
-        down = self.downstream(start)
-        new = list(outs)
-        new[start] = value
-        for node in self.nodes[start + 1 :]:
-            if node.index in down:
-                new[node.index] = node.forward([new[i] for i in node.inputs], relu)
-        return new
 
     def logits(self, x: Any, relu: Callable[[Any], Any] | None = None) -> Any:
         return self.run(x, relu)[self.output]

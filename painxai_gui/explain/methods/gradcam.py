@@ -65,22 +65,6 @@ class GradCAM(GraphMethod):
     def bind(self, ctx: ModelContext, options: dict[str, Any]) -> dict[str, Any]:
         return {**options, "layer": cam_layer(ctx, options["layer"]).name}
 
-    def build(self, ctx: ModelContext, options: dict[str, Any]) -> Body:
-        graph, node = ctx.graph, cam_layer(ctx, options["layer"])
-        size, thesis = graph.input_shape[:2], self.thesis(options)
-
-        def body(x: Any, t: Any) -> dict[str, Any]:
-            with tf.GradientTape(watch_accessed_variables=False) as tape:
-                outs = graph.run(x, tape=tape, watch=(node.index,))
-                t, score = select(outs[graph.output], t)
-                if thesis:
-                    score = output_score(graph, outs[graph.output], t)
-            A = outs[node.index]
-            grads = tape.gradient(score, A, unconnected_gradients="zero")
-            return maps(A, grads, t, outs[graph.output], size, thesis)
-
-        return body
-
     def build_recorded(self, ctx: ModelContext, options: dict[str, Any]) -> Body:
         graph, node = ctx.graph, cam_layer(ctx, options["layer"])
         size, thesis = graph.input_shape[:2], self.thesis(options)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from ..compiled import Body, GraphMethod, gradients, max_abs, select
+from ..compiled import Body, GraphMethod, max_abs, select
 from ..context import ModelContext
 from ..forward import backprop, replay, seed
 from ..registry import register
@@ -24,18 +24,6 @@ class Gradient(GraphMethod):
     summary = "Gradient of the target logit with respect to the input pixels."
     reference = "Simonyan, Vedaldi & Zisserman 2014"
     relu_rule: ClassVar[str] = "gradient"
-
-    def build(self, ctx: ModelContext, options: dict[str, Any]) -> Body:
-        graph = ctx.graph
-        if self.relu_rule != "gradient":  # a generic layer could hide ReLUs the rule cannot reach
-            graph.require(RULE_SAFE_KINDS, self.id)
-        relu, seed_logit = relu_rule(self.relu_rule), self.seeds_with_logit(options)
-
-        def body(x: Any, t: Any) -> dict[str, Any]:
-            g, t, logits = gradients(graph, x, t, relu, seed_logit)
-            return {"attribution": g, "heatmap": max_abs(g), "target": t, "logits": logits}
-
-        return body
 
     def build_recorded(self, ctx: ModelContext, options: dict[str, Any]) -> Body:
         graph = ctx.graph

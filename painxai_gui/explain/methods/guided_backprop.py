@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._lazy import tf
-from ..compiled import Body, guided_layer_gradient, max_abs, select
+from ..compiled import Body, max_abs, select
 from ..context import ModelContext
 from ..forward import backprop, replay
 from ..registry import register
@@ -28,20 +28,6 @@ class GuidedBackprop(Gradient):
     relu_rule = "guided"
     thesis_convention = ("class independent: guided gradient of sum(A), A = the last conv layer's output "
                          "(keras-gradcam).")
-
-    def build(self, ctx: ModelContext, options: dict[str, Any]) -> Body:
-        if not self.thesis(options):
-            return super().build(ctx, options)
-        graph = ctx.graph
-        graph.require(RULE_SAFE_KINDS, self.id)
-        node = graph.default_cam_layer()
-
-        def body(x: Any, t: Any) -> dict[str, Any]:
-            g, outs = guided_layer_gradient(graph, x, node)
-            t, _ = select(outs[graph.output], t)
-            return {"attribution": g, "heatmap": max_abs(g), "target": t, "logits": outs[graph.output]}
-
-        return body
 
     def build_recorded(self, ctx: ModelContext, options: dict[str, Any]) -> Body:
         if not self.thesis(options):

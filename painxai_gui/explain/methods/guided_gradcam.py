@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._lazy import tf
-from ..compiled import Body, GraphMethod, guided_layer_gradient, max_abs, output_score, select, upsample
+from ..compiled import Body, GraphMethod, max_abs, output_score, select, upsample
 from ..context import ModelContext
 from ..forward import backprop, replay, seed
 from ..registry import register
@@ -30,31 +30,6 @@ class GuidedGradCAM(GraphMethod):
     graph_options = ("layer",)
     bind = GradCAM.bind
     thesis_convention = "the thesis's guided backpropagation x the thesis's Grad-CAM (keras-gradcam)."
-
-    def build(self, ctx: ModelContext, options: dict[str, Any]) -> Body:
-        graph, node = ctx.graph, cam_layer(ctx, options["layer"])
-        graph.require(RULE_SAFE_KINDS, self.id)
-        guided, size, thesis = relu_rule("guided"), graph.input_shape[:2], self.thesis(options)
-
-        def body(x: Any, t: Any) -> dict[str, Any]:
-            if thesis:  # class independent guided backprop of sum(A)
-                guided_grads, outs = guided_layer_gradient(graph, x, node)
-                t, _ = select(outs[graph.output], t)
-            else:
-                with tf.GradientTape(watch_accessed_variables=False) as tape:
-                    tape.watch(x)
-                    outs = graph.run(x, guided)
-                    t, score = select(outs[graph.output], t)
-                guided_grads = tape.gradient(score, x)
-            A = outs[node.index]
-            with tf.GradientTape(watch_accessed_variables=False) as head:  # the head again, with plain ReLUs
-                head.watch(A)
-                head_logits = graph.rerun(outs, node.index, A)[graph.output]
-                plain = output_score(graph, head_logits, t) if thesis else select(head_logits, t)[1]
-            grads = head.gradient(plain, A, unconnected_gradients="zero")
-            return combine(guided_grads, A, grads, t, outs[graph.output], size, thesis)
-
-        return body
 
     def build_recorded(self, ctx: ModelContext, options: dict[str, Any]) -> Body:
         graph, node = ctx.graph, cam_layer(ctx, options["layer"])
