@@ -419,7 +419,9 @@ class ExplanationDock(QtWidgets.QDockWidget):
         if self._note:
             label = f"{self._note} — showing {label}"
         convention = " · thesis" if self._result_convention == "thesis" else ""
-        self.caption.setText(f"{label} · target {target} ({result.target_kind}){convention} · {result.ms:.0f} ms")
+        # two lines even in a narrow dock (three docks at 1366 px): the target's kind only when not "predicted"
+        kind = "" if result.target_kind == "predicted" else f" ({result.target_kind})"
+        self.caption.setText(f"{label} · {target}{kind}{convention} · {result.ms:.0f} ms")
 
     def _redraw(self) -> None:
         result = self.last_result
@@ -516,6 +518,8 @@ class RegionTable(QtWidgets.QStackedWidget):
         self.table.horizontalHeader().setMinimumSectionSize(10)
         self.table.horizontalHeader().setTextElideMode(QtCore.Qt.TextElideMode.ElideNone)  # short names: no "…"
         self.table.horizontalHeader().setStyleSheet("QHeaderView::section { padding: 0px 1px; }")
+        self.table.setTextElideMode(QtCore.Qt.TextElideMode.ElideNone)  # "-12" clipped at worst, never "-…"
+        self.table.setStyleSheet("QTableWidget::item { padding: 0px; }")
         row_h = QtGui.QFontMetrics(font).lineSpacing() + 4
         self.table.verticalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(row_h)
