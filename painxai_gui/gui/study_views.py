@@ -76,14 +76,15 @@ class FramesModel(QtCore.QAbstractTableModel):
         return self._value_title if self.HEADERS[section] == "value" else self.HEADERS[section]
 
     def row_of(self, index: int) -> dict:
-        """The frame at table row ``index``: video, frame, subject, class, predicted, method, value, crop."""
+        """The frame at table row ``index``: video, frame, subject, class, predicted, method, value, crop,
+        and the SHA-256 of the model that explained it."""
         b, i = self.browse, int(self.positions[index])
         rows = b.rows
         value = float(rows[self.value_column][i]) if self.value_column else float("nan")
         return {"video": str(rows["source_video"][i]), "frame": int(rows["frame"][i]),
                 "subject": str(rows["subject"][i]), "class": str(rows["category"][i]), "predicted": b.predicted_name(i),
                 "method": str(rows["method"][i]), "value": value, "crop": str(rows["path"][i]),
-                "image": int(rows["image"][i])}
+                "image": int(rows["image"][i]), "model": str(rows["model"][i]) if "model" in rows else ""}
 
     def data(self, index, role=QtCore.Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or self.browse is None:

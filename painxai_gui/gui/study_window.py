@@ -32,7 +32,7 @@ def method_title(method: str) -> str:
 
 
 class StudyWindow(QtWidgets.QMainWindow):
-    frameRequested = QtCore.Signal(str, int, str)  # video id, frame, method
+    frameRequested = QtCore.Signal(str, int, str, str)  # video id, frame, method, SHA-256 of its model
     loaded = QtCore.Signal(object)  # StudyBrowse, once shown
     failed = QtCore.Signal(str)  # the message shown
 
@@ -317,7 +317,7 @@ class StudyWindow(QtWidgets.QMainWindow):
         if not item["video"] or item["frame"] < 0:
             self.say(f"{item['crop']} has no source video and frame in the study's manifest")
             return
-        self.frameRequested.emit(item["video"], item["frame"], item["method"])
+        self.frameRequested.emit(item["video"], item["frame"], item["method"], item["model"])
 
 
 class StudyUI(QtCore.QObject):
@@ -342,11 +342,12 @@ class StudyUI(QtCore.QObject):
         self.window.raise_()
         return self.window
 
-    def show_frame(self, video: str, frame: int, method: str) -> None:
-        """Open ``video`` at ``frame`` in the main window (opening the study's project first when needed)."""
+    def show_frame(self, video: str, frame: int, method: str, model: str = "") -> None:
+        """Open ``video`` at ``frame`` in the main window (opening the study's project first when needed),
+        explained by the study's model of that frame (``model``: its SHA-256) with ``method``."""
         session = self.main.session
         if session.entry(video) is not None:
-            self._show(video, frame, method)
+            self._show(video, frame, method, model)
             return
         project = export_project(self.window.browse.record) if self.window and self.window.browse else None
         current = session.project.path.resolve() if session.project is not None else None
@@ -356,7 +357,7 @@ class StudyUI(QtCore.QObject):
             return
         if current is not None and not self.confirm_switch(current, project):
             return
-        self.main.files.load_project(project, then=lambda: self._show(video, frame, method))
+        self.main.files.load_project(project, then=lambda: self._show(video, frame, method, model))
 
     def confirm_switch(self, current: Path, project: Path) -> bool:
         """Ask before the main window leaves the open project (its curation is saved; only the view changes)."""
@@ -367,11 +368,12 @@ class StudyUI(QtCore.QObject):
             f"{project.name}?")
         return answer == QtWidgets.QMessageBox.StandardButton.Yes
 
-    def _show(self, video: str, frame: int, method: str) -> None:
+    def _show(self, video: str, frame: int, method: str, model: str = "") -> None:
         self.main.playback.pause()
         if not self.main.session.open_video(video, frame):
             self.window.say(f"Video {video} is not in the open project")
             return
+        self._use_model(model)
         explanations = self.main.explanations
         dock = next((d for d in explanations.docks.values() if d.method_id == method), None)
         if dock is None:
@@ -383,3 +385,17 @@ class StudyUI(QtCore.QObject):
         dock.raise_()
         self.main.raise_()
         self.main.activateWindow()
+
+    def _use_model(self, sha256: str) -> None:
+        """The main window explains with the model that explained the frame in the study (its fold's model)."""
+        current = self.main.session.model
+        if not sha256 or (current is not None and current.sha256 == sha256):
+            return
+        browse = self.window.browse if self.window else None
+        path = browse.model_path(sha256) if browse is not None else None
+        if path is None or not path.is_file():
+            where = f" ({path} is missing)" if path is not None else ""
+            self.window.say(f"The study's model of this frame is not on disk{where}; the main window explains "
+                            "it with the model it has loaded.")
+            return
+        self.main.files.load_model(path)  # its status line says which model is loading

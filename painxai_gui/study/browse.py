@@ -90,6 +90,13 @@ class StudyBrowse:
         picked = np.flatnonzero((self._methods == method) & np.isin(np.asarray(self.rows["image"]), ids))
         return picked[np.argsort(np.asarray(self.rows["image"])[picked], kind="stable")]
 
+    def model_path(self, sha256: str) -> Path | None:
+        """The file of the study's model with this hash (the fold model that explained a row), if recorded."""
+        for entry in self.record.get("models") or []:
+            if entry.get("sha256") == sha256 and entry.get("path"):
+                return Path(entry["path"])
+        return None
+
     def predicted_name(self, row: int) -> str:
         return self.class_names[int(self.rows["predicted"][row])]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -220,6 +221,31 @@ def test_double_click_shows_the_frame_in_the_main_window_with_that_method(window
     assert window.errors.history == [] and not win.message.isVisible()
 
 
+def test_the_frame_is_explained_with_the_study_model_that_explained_it(window, qtbot, study):
+    """Double-click: the main window loads the fold model whose hash the study row names."""
+    import json as _json
+
+    from painxai_gui.model.loading import file_sha256
+
+    win, _browse = open_study_window(window, qtbot, study["study"])
+    _click_cell(qtbot, win, "happiness", "mouth")
+    item = win.frames_model.row_of(0)
+    record = _json.loads((study["study"] / "record.json").read_text())
+    path = next(Path(m["path"]) for m in record["models"] if m["sha256"] == item["model"])
+    assert file_sha256(path) == item["model"]
+    with qtbot.waitSignal(window.session.modelChanged, timeout=60000):
+        win.request_frame(0)
+    assert window.session.model.sha256 == item["model"] and Path(window.session.model.path) == path
+    assert window.session.video.id == item["video"] and window.session.frame == item["frame"]
+    # a frame of the same model: nothing is loaded again
+    same = next(r for r in range(win.frames_model.rowCount()) if win.frames_model.row_of(r)["model"] == item["model"])
+    loads = []
+    window.session.modelChanged.connect(loads.append)
+    win.request_frame(same)
+    qtbot.wait(300)
+    assert loads == []
+
+
 def test_leaving_another_open_project_asks_first(window, qtbot, study, tmp_path):
     """A frame from another project: the main window asks before it closes the open one; "no" keeps it."""
     from gui_helpers import open_project
@@ -244,11 +270,11 @@ def test_leaving_another_open_project_asks_first(window, qtbot, study, tmp_path)
     _click_cell(qtbot, win, "pain", "eyes")
     rows = [win.frames_model.row_of(r) for r in range(win.frames_model.rowCount())]
     item = next(r for r in rows if window.session.entry(r["video"]) is None)  # a video the open project lacks
-    win.frameRequested.emit(item["video"], item["frame"], item["method"])
+    win.frameRequested.emit(item["video"], item["frame"], item["method"], "")
     assert asked == [(other.resolve(), study["project"].resolve())]
     assert window.session.project.path.resolve() == other.resolve()  # "no": nothing changed
     with qtbot.waitSignal(window.session.frameChanged, timeout=30000):
-        win.frameRequested.emit(item["video"], item["frame"], item["method"])
+        win.frameRequested.emit(item["video"], item["frame"], item["method"], "")
     assert len(asked) == 2
     assert window.session.project.path.resolve() == study["project"].resolve()
     assert window.session.video.id == item["video"] and window.session.frame == item["frame"]
