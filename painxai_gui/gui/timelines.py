@@ -100,9 +100,14 @@ class WholeVideoTimeline(QtCore.QObject):
             self.dock.set_running(False, "cancelled")
 
     def _failed(self, request: Request, error: Exception, text: str) -> None:
+        """The method cannot explain this model (an ExplainError, e.g. Grad-CAM without a conv layer): said in
+        the dock, where the method is chosen; anything else also goes to the error dialog."""
+        from painxai_gui.errors import ExplainError
+
         if self._current(request):
-            self.dock.set_running(False, "failed")
-        self._report(request, error, text)
+            self.dock.set_running(False, f"failed: {error}" if isinstance(error, ExplainError) else "failed")
+        if not isinstance(error, ExplainError):
+            self._report(request, error, text)
 
     def shutdown(self, timeout: float = 2.0) -> None:
         self.channel.cancel()

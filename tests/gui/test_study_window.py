@@ -236,6 +236,10 @@ def test_the_frame_is_explained_with_the_study_model_that_explained_it(window, q
     with qtbot.waitSignal(window.session.modelChanged, timeout=60000):
         win.request_frame(0)
     assert window.session.model.sha256 == item["model"] and Path(window.session.model.path) == path
+    # the study's tiny dense model has no conv layer: the region timeline's Grad-CAM says so in its dock, no dialog
+    regions = window.views.regions
+    qtbot.waitUntil(lambda: regions.state.text().startswith("failed: "), timeout=60000)
+    assert "Grad-CAM" in regions.state.text() and window.errors.history == []
     assert window.session.video.id == item["video"] and window.session.frame == item["frame"]
     # a frame of the same model: nothing is loaded again
     same = next(r for r in range(win.frames_model.rowCount()) if win.frames_model.row_of(r)["model"] == item["model"])
